@@ -1,0 +1,3 @@
+"""REST API routes (filled by the API work)."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Administrative-unit data files (CSV) shipped with treem.geo; see docs/geo-data.md."""
