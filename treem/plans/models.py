@@ -56,6 +56,7 @@ class PlanDocument(models.Model):
     full_text = models.TextField(_("toàn văn"), blank=True)
     status = models.CharField(_("trạng thái"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
     source_name = models.CharField(_("tệp nguồn"), max_length=250, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the structured form it was stored from")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,6 +2,7 @@
 linking it to the documents it implements, and reading the cascade above and below it."""
 
 import datetime
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,6 +186,7 @@ def store_plan(data: dict, *, key: str | None = None, full_text: str = "", statu
             plan=plan, number=ref["number"], issued_on=ref_date, doc_type=referenced.doc_type, issuer=ref.get("issuer") or "",
             title=ref.get("title") or "", referenced=referenced, order=order,
         )
+    _link_stubs(plan)
     # Documents already in TreEm that cite this one now find it.
     if plan.number:
         PlanReference.objects.filter(number=plan.number, referenced__isnull=True).update(referenced=plan)
@@ -242,14 +244,39 @@ def store_plan(data: dict, *, key: str | None = None, full_text: str = "", statu
     return plan
 
 
+def _link_stubs(plan: PlanDocument) -> None:
+    """Chain referenced-only documents among themselves when one's title cites another ('177-KH/TU … thực hiện Chỉ thị số 28-CT/TW')."""
+    refs = list(plan.references.select_related("referenced"))
+    for ref in refs:
+        stub = ref.referenced
+        if stub is None or stub.status != PlanStatus.REFERENCE or stub.references.exists():
+            continue
+        for order, other in enumerate(r for r in refs if r.referenced_id and r.referenced_id != stub.pk):
+            if other.number in stub.title:
+                PlanReference.objects.create(
+                    plan=stub, number=other.number, issued_on=other.issued_on, doc_type=other.doc_type,
+                    issuer=other.issuer, title=other.title, referenced=other.referenced, order=order,
+                )
+
+
 def load_seed_plans(directory: Path = SEEDS_DIR) -> list[PlanDocument]:
-    """Load every reviewed seed plan (seed_*.yaml with its text) — idempotent: a seed is replaced, never duplicated."""
+    """Load every reviewed seed plan (seed_*.yaml with its text): an unchanged seed is left alone (its
+    rounds and values keep pointing at the same targets), a changed one is replaced, none is duplicated."""
     plans = []
     for path in sorted(directory.glob("seed_*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw.decode("utf-8"))
         text_path = directory / (data.get("source") or path.with_suffix(".txt").name)
         full_text = nfc(text_path.read_text(encoding="utf-8")) if text_path.exists() else ""
-        plans.append(store_plan(data, key=data.get("key") or path.stem, full_text=full_text, source_name=text_path.name))
+        key = data.get("key") or path.stem
+        digest = hashlib.sha256(raw + full_text.encode("utf-8")).hexdigest()
+        existing = PlanDocument.objects.filter(key=key, content_hash=digest).first()
+        if existing is not None:
+            plans.append(existing)
+            continue
+        plan = store_plan(data, key=key, full_text=full_text, source_name=text_path.name)
+        PlanDocument.objects.filter(pk=plan.pk).update(content_hash=digest)
+        plans.append(plan)
     return plans
 
 
