@@ -95,7 +95,11 @@ def parse_vn_number(s) -> Decimal | None:
         sign, t = ("-" if t[0] == "-" else ""), t[1:].strip()
     if " " in t:
         groups = t.split()
-        if all(len(g) == 3 and g.isdigit() for g in groups[1:]) and groups[0].isdigit() and len(groups[0]) <= 3:
+        if (
+            all(len(g) == 3 and g.isdigit() for g in groups[1:])
+            and groups[0].isdigit()
+            and len(groups[0]) <= 3
+        ):
             t = "".join(groups)
         else:
             return None
@@ -146,9 +150,7 @@ def format_vn_number(x, decimals: int | None = None) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-_DATE_WORDS = re.compile(
-    r"(?:ngày\s*)?(\d{1,2})\s*tháng\s*(\d{1,2})\s*(?:,\s*)?năm\s*(\d{4})", re.IGNORECASE
-)
+_DATE_WORDS = re.compile(r"(?:ngày\s*)?(\d{1,2})\s*tháng\s*(\d{1,2})\s*(?:,\s*)?năm\s*(\d{4})", re.IGNORECASE)
 _DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d])")
 
 
