@@ -17,6 +17,8 @@ urlpatterns += i18n_patterns(
     path("tai-khoan/", include("treem.accounts.urls")),
     path("don-vi/", include("treem.geo.urls")),
     path("ke-hoach/", include("treem.plans.urls")),
+    path("nhap-van-ban/", include("treem.documents.urls")),
+    path("bao-cao/", include("treem.reporting.urls")),
     path("quan-tri/", admin.site.urls),
     prefix_default_language=False,
 )

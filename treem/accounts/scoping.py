@@ -40,7 +40,7 @@ def _root_unit_ids(user, roles=None) -> QuerySet:
     return qs.values("unit_id")
 
 
-def _scope_ids(root_ids) -> QuerySet:
+def scope_ids(root_ids) -> QuerySet:
     """Ids of the roots, everything under them, and the successors of all these (and what is under those)."""
     under = UnitClosure.objects.filter(ancestor_id__in=root_ids).values("descendant_id")
     succ = UnitSuccession.objects.filter(predecessor_id__in=under).values("successor_id")
@@ -48,25 +48,30 @@ def _scope_ids(root_ids) -> QuerySet:
     return AdministrativeUnit.objects.filter(Q(id__in=under) | Q(id__in=under_succ)).values("id")
 
 
+def units_for_roles(user, roles) -> QuerySet:
+    """Units covered by the user's memberships of the given roles (and everything below, and successors)."""
+    return AdministrativeUnit.objects.filter(id__in=scope_ids(_root_unit_ids(user, roles)))
+
+
 def visible_units(user) -> QuerySet:
     """Units whose data the user may read: their memberships' units and everything below."""
     if is_system_admin(user):
         return AdministrativeUnit.objects.all()
-    return AdministrativeUnit.objects.filter(id__in=_scope_ids(_root_unit_ids(user)))
+    return AdministrativeUnit.objects.filter(id__in=scope_ids(_root_unit_ids(user)))
 
 
 def editable_units(user) -> QuerySet:
     """Units whose data the user may change (editor roles only)."""
     if is_system_admin(user):
         return AdministrativeUnit.objects.all()
-    return AdministrativeUnit.objects.filter(id__in=_scope_ids(_root_unit_ids(user, EDITOR_ROLES)))
+    return AdministrativeUnit.objects.filter(id__in=scope_ids(_root_unit_ids(user, EDITOR_ROLES)))
 
 
 def managed_units(user) -> QuerySet:
     """Units the user manages (approve, reopen, add villages)."""
     if is_system_admin(user):
         return AdministrativeUnit.objects.all()
-    return AdministrativeUnit.objects.filter(id__in=_scope_ids(_root_unit_ids(user, MANAGER_ROLES)))
+    return AdministrativeUnit.objects.filter(id__in=scope_ids(_root_unit_ids(user, MANAGER_ROLES)))
 
 
 def context_units(user) -> QuerySet:
@@ -74,7 +79,7 @@ def context_units(user) -> QuerySet:
     if is_system_admin(user):
         return AdministrativeUnit.objects.all()
     above = UnitClosure.objects.filter(descendant_id__in=_root_unit_ids(user)).values("ancestor_id")
-    return AdministrativeUnit.objects.filter(Q(id__in=_scope_ids(_root_unit_ids(user))) | Q(id__in=above))
+    return AdministrativeUnit.objects.filter(Q(id__in=scope_ids(_root_unit_ids(user))) | Q(id__in=above))
 
 
 def can_see_unit(user, unit) -> bool:

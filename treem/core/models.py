@@ -50,3 +50,29 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.object_type}#{self.object_id}"
+
+
+class Holiday(models.Model):
+    """A day that departs from the Monday–Friday working week: a public holiday, a day off in lieu, or a weekend worked."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Nghỉ lễ, tết")
+        COMPENSATORY = "compensatory", _("Nghỉ bù, nghỉ hoán đổi")
+        WORKING = "working", _("Làm bù (ngày nghỉ hằng tuần phải đi làm)")
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices, default=Kind.HOLIDAY)
+    name = models.CharField(_("tên"), max_length=200)
+    source = models.CharField(_("nguồn"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ngày nghỉ lễ, làm bù")
+        verbose_name_plural = _("lịch ngày nghỉ lễ, làm bù")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+    @property
+    def is_day_off(self) -> bool:
+        return self.kind != self.Kind.WORKING

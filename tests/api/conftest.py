@@ -1,0 +1,1 @@
+from tests.web.fixtures import login, plans, units, users  # noqa: F401
