@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "axes",
     "treem.core",
@@ -172,6 +173,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Đơn vị hành chính, cơ quan, kế hoạch, chỉ tiêu, phân công — phạm vi theo quyền của người gọi.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status" field with different choices: name each set explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "treem.plans.models.PlanStatus",
+        "SubmissionStatusEnum": "treem.reporting.models.SubmissionStatus",
+        "ValueStatusEnum": "treem.reporting.models.ValueStatus",
+    },
 }
 
 LOGGING = {
