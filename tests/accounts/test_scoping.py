@@ -61,3 +61,28 @@ def test_anonymous_and_expired_memberships_see_nothing(van_quan, make_user):
 def test_system_admin_sees_everything(van_quan, make_user):
     admin = make_user(van_quan, Role.SYSTEM_ADMIN)
     assert scoping.visible_units(admin).count() == AdministrativeUnit.objects.count()
+
+
+def test_new_commune_reads_the_plans_of_the_old_district_it_carries_on(make_user):
+    from treem.plans.models import PlanDocument
+    from treem.plans.selectors import plans_for_user
+
+    xa_van_quan = AdministrativeUnit.objects.get(generation=Generation.Y2025, level=Level.COMMUNE, code="06253")
+    user = make_user(xa_van_quan, Role.COMMUNE_OFFICER)
+    readable = plans_for_user(user)
+    assert readable.filter(key="seed-003").exists()  # Văn Quan district plan
+    assert readable.filter(number="194/KH-UBND").exists()  # Lạng Sơn provincial plan
+    assert not readable.filter(key="seed-004").exists()  # Hương Trà
+    # but no data of the old communes that did not go into Xã Văn Quan
+    diem_he = AdministrativeUnit.objects.get(generation=Generation.Y2025, level=Level.COMMUNE, code="06280")
+    assert not scoping.can_see_unit(user, diem_he)
+    assert PlanDocument.objects.filter(key="seed-003").exists()
+
+
+def test_new_province_sees_the_history_of_the_old_province(make_user):
+    new_lang_son = AdministrativeUnit.objects.get(generation=Generation.Y2025, level=Level.PROVINCE, code="20")
+    user = make_user(new_lang_son, Role.UNIT_MANAGER)
+    van_quan_old = AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.DISTRICT, code="184")
+    assert scoping.can_see_unit(user, van_quan_old)
+    huong_tra = AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.DISTRICT, code="480")
+    assert not scoping.can_see_unit(user, huong_tra)

@@ -12,7 +12,7 @@ TREEM = Path(sys.executable).with_name("treem")
 
 
 def run(args, env_extra, cwd):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(env_extra)
     return subprocess.run([str(TREEM), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
 

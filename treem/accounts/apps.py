@@ -5,3 +5,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "treem.accounts"
     label = "accounts"
+    verbose_name = "Tài khoản và cơ quan"

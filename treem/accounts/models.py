@@ -63,6 +63,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names, then the given name ("Nông Văn Hải")."""
+        return " ".join(p for p in (self.last_name, self.first_name) if p).strip()
+
+    def get_short_name(self) -> str:
+        """The full name: Vietnamese officials are addressed by it."""
+        return self.get_full_name() or self.username
+
 
 class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")

@@ -1,15 +1,17 @@
 """The one place where what a user may see is decided: units of their memberships and below.
 
 Every view and API endpoint filters through these helpers; nothing repeats the rule.
-A membership on a unit abolished on 1/7/2025 also covers the units that succeeded it,
-so a district office's plan keeps working after the reform.
+Across the 1/7/2025 reform a membership covers the units its unit became part of, and the old units
+that went whole into it (a new province sees the old province's history); the plans of every old unit
+that became part of a user's unit are readable as plans "from above" (a new commune reads the old
+district's plan it must carry on).
 """
 
 import datetime
 
 from django.db.models import Q, QuerySet
 
-from treem.geo.models import AdministrativeUnit, UnitClosure, UnitSuccession
+from treem.geo.models import AdministrativeUnit, SuccessionKind, UnitClosure, UnitSuccession
 
 from .models import EDITOR_ROLES, MANAGER_ROLES, Membership, Role
 
@@ -41,11 +43,17 @@ def _root_unit_ids(user, roles=None) -> QuerySet:
 
 
 def scope_ids(root_ids) -> QuerySet:
-    """Ids of the roots, everything under them, and the successors of all these (and what is under those)."""
+    """Ids of the roots and everything under them, plus across the 2025 reform: the units they became
+    part of, and the old units that went whole into them (with everything under those)."""
     under = UnitClosure.objects.filter(ancestor_id__in=root_ids).values("descendant_id")
-    succ = UnitSuccession.objects.filter(predecessor_id__in=under).values("successor_id")
-    under_succ = UnitClosure.objects.filter(ancestor_id__in=succ).values("descendant_id")
-    return AdministrativeUnit.objects.filter(Q(id__in=under) | Q(id__in=under_succ)).values("id")
+    successors = UnitSuccession.objects.filter(predecessor_id__in=under).values("successor_id")
+    whole_predecessors = UnitSuccession.objects.filter(successor_id__in=under, kind=SuccessionKind.WHOLE).values(
+        "predecessor_id"
+    )
+    across = UnitClosure.objects.filter(
+        Q(ancestor_id__in=successors) | Q(ancestor_id__in=whole_predecessors)
+    ).values("descendant_id")
+    return AdministrativeUnit.objects.filter(Q(id__in=under) | Q(id__in=across)).values("id")
 
 
 def units_for_roles(user, roles) -> QuerySet:
@@ -78,8 +86,10 @@ def context_units(user) -> QuerySet:
     """Units the user may see the name of: visible units plus the chain above their memberships (breadcrumbs, plans from above)."""
     if is_system_admin(user):
         return AdministrativeUnit.objects.all()
-    above = UnitClosure.objects.filter(descendant_id__in=_root_unit_ids(user)).values("ancestor_id")
-    return AdministrativeUnit.objects.filter(Q(id__in=scope_ids(_root_unit_ids(user))) | Q(id__in=above))
+    roots = _root_unit_ids(user)
+    predecessors = UnitSuccession.objects.filter(successor_id__in=roots).values("predecessor_id")
+    above = UnitClosure.objects.filter(Q(descendant_id__in=roots) | Q(descendant_id__in=predecessors)).values("ancestor_id")
+    return AdministrativeUnit.objects.filter(Q(id__in=scope_ids(roots)) | Q(id__in=above))
 
 
 def can_see_unit(user, unit) -> bool:

@@ -5,3 +5,4 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "treem.api"
     label = "api"
+    verbose_name = "API"

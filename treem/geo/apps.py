@@ -5,3 +5,4 @@ class GeoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "treem.geo"
     label = "geo"
+    verbose_name = "Đơn vị hành chính"

@@ -5,3 +5,4 @@ class IndicatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "treem.indicators"
     label = "indicators"
+    verbose_name = "Chỉ số"

@@ -5,3 +5,4 @@ class PlansConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "treem.plans"
     label = "plans"
+    verbose_name = "Kế hoạch"
