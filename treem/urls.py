@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("ke-hoach/", include("treem.plans.urls")),
     path("nhap-van-ban/", include("treem.documents.urls")),
     path("bao-cao/", include("treem.reporting.urls")),
+    path("theo-doi/", include("treem.analytics.urls")),
     path("quan-tri/", admin.site.urls),
     prefix_default_language=False,
 )
