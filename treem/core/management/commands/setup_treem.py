@@ -30,6 +30,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Danh mục chỉ số: {load_catalogue()}")
         else:
             self.stderr.write(f"Không tìm thấy danh mục chỉ số {CATALOGUE}")
+        from treem.core.calendar import load_holidays
+
+        self.stdout.write(f"Lịch ngày nghỉ lễ, làm bù: {load_holidays()}")
         plans = load_seed_plans()
         self.stdout.write(f"Kế hoạch mẫu: {len(plans)} ({', '.join(p.number or p.key for p in plans)})")
         if not options["no_demo"]:
@@ -44,4 +47,10 @@ class Command(BaseCommand):
                 load_demo_values = None
             if load_demo_values is not None:
                 self.stdout.write(f"Số liệu demo: {load_demo_values()}")
+            try:
+                from treem.protection.demo import load_demo_cases
+            except ImportError:
+                load_demo_cases = None
+            if load_demo_cases is not None:
+                self.stdout.write(f"Ca bảo vệ trẻ em demo: {load_demo_cases()}")
         self.stdout.write(f"Xong trong {time.monotonic() - t0:.1f} giây.")
