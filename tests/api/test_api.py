@@ -156,8 +156,14 @@ def test_unit_filters(api, users, units):
 
 
 def test_unit_list_of_a_commune_user_is_their_commune(api, users, units):
+    from treem.accounts.scoping import visible_units
+
     rows = as_user(api, users["xa_diem_he"]).get(f"{API}/units/").json()["results"]
-    assert [r["id"] for r in rows] == [units["xa_diem_he"].pk]
+    got = {r["id"] for r in rows}
+    # their commune, and the old communes that went whole into it (its history), nothing else
+    assert units["xa_diem_he"].pk in got and units["xa_van_quan"].pk not in got
+    assert got == set(visible_units(users["xa_diem_he"]).values_list("id", flat=True))
+    assert all(r["level"] >= 3 for r in rows)
 
 
 def test_plan_filters(api, users, plans, units):

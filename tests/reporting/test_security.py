@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from treem.accounts import scoping
 from treem.accounts.models import Role
 from treem.geo.models import Generation, Level
 from treem.indicators.models import DataElement
@@ -92,7 +93,10 @@ def test_commune_officer_cannot_reach_another_commune_through_the_api(client, tw
     assert r.status_code == 409 and r.json()["response"]["conflicts"][0]["errorCode"] == "E7613"
     assert DataValue.objects.get(unit=dh, data_element=de, combo=total_combo()).value == 4321
     rounds = client.get("/api/v1/reporting/rounds/").json()["results"]
-    assert {r["id"] for r in rounds} == set(Submission.objects.filter(unit=mine.unit).values_list("round_id", flat=True))
+    # their commune's rounds and those of the old communes that went whole into it (history); never the other commune's
+    visible = scoping.visible_units(officer)
+    assert {r["id"] for r in rounds} == set(Submission.objects.filter(unit__in=visible).values_list("round_id", flat=True))
+    assert not Submission.objects.filter(round_id__in=[r["id"] for r in rounds], unit=theirs.unit).exclude(round__in=Submission.objects.filter(unit=mine.unit).values("round")).exists()
 
 
 @pytest.mark.django_db
