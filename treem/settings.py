@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "treem.accounts.scoping.ScopeMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -105,6 +106,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Cache: per process by default. Several server processes should share one (the dashboards' figures computed from
+# records are keyed on a version kept in the cache): TREEM_CACHE_URL=redis://127.0.0.1:6379/1 (needs `pip install redis`)
+# or file:///var/cache/treem (a directory on the machine).
+_cache_url = os.environ.get("TREEM_CACHE_URL", "")
+if _cache_url.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+elif _cache_url.startswith("file://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": _cache_url[7:]}}
+elif _cache_url:
+    raise RuntimeError(f"TREEM_CACHE_URL: expected redis://… or file://…, got {_cache_url!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -154,6 +168,10 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+# Key(s) for the encrypted fields of protection cases (comma-separated, first one encrypts; back it up apart
+# from the database: losing it loses those fields). Derived from SECRET_KEY in development; required in production.
+TREEM_FIELD_KEY = os.environ.get("TREEM_FIELD_KEY", "")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "treem@localhost")
 
@@ -178,6 +196,10 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "treem.plans.models.PlanStatus",
         "SubmissionStatusEnum": "treem.reporting.models.SubmissionStatus",
         "ValueStatusEnum": "treem.reporting.models.ValueStatus",
+        "CaseStatusEnum": "treem.protection.codes.CaseStatus",
+        "StepStatusEnum": "treem.protection.codes.StepStatus",
+        "ReferralStatusEnum": "treem.protection.codes.ReferralStatus",
+        "TransferStatusEnum": "treem.protection.codes.TransferStatus",
     },
 }
 

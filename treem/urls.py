@@ -18,8 +18,10 @@ urlpatterns += i18n_patterns(
     path("don-vi/", include("treem.geo.urls")),
     path("ke-hoach/", include("treem.plans.urls")),
     path("nhap-van-ban/", include("treem.documents.urls")),
+    path("bao-ve/", include("treem.protection.urls")),
     path("bao-cao/", include("treem.reporting.urls")),
     path("theo-doi/", include("treem.analytics.urls")),
+    path("tre-em/", include("treem.registry.urls")),
     path("quan-tri/", admin.site.urls),
     prefix_default_language=False,
 )

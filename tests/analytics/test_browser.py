@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import login
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("TREEM_CHROMIUM", "/usr/bin/chromium")
 POPULATE = """
 import datetime, django
 django.setup()
@@ -42,9 +43,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed")
+def server(chromium, tmp_path_factory):
+    """A real `treem runserver` on its own SQLite file, set up as `make run` does (after the browser
+    fixture, so that the tests skip before this set-up when Chromium is missing)."""
     var = tmp_path_factory.mktemp("treem-var")
     env = {**os.environ, "TREEM_VAR_DIR": str(var), "DEBUG": "1",
            "DJANGO_SETTINGS_MODULE": os.environ.get("TREEM_SERVER_SETTINGS", "treem.settings"),
@@ -55,8 +56,9 @@ def server(tmp_path_factory):
     subprocess.run(treem + ["setup_treem"], env=env, check=True, cwd=ROOT, timeout=600, capture_output=True)
     subprocess.run([sys.executable, "-c", POPULATE], env=env, check=True, cwd=ROOT, timeout=600)
     port = _free_port()
+    log = (var / "server.log").open("wb")  # the request log, printed when the module ends (shown on failure)
     proc = subprocess.Popen(treem + ["runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -67,6 +69,8 @@ def server(tmp_path_factory):
     yield base
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
+    print("".join((var / "server.log").read_text(errors="replace").splitlines(keepends=True)[-60:]))
 
 
 def _served(url: str) -> bool:
@@ -76,64 +80,57 @@ def _served(url: str) -> bool:
         return False
 
 
-def test_district_manager_walks_to_the_docx_report(server, tmp_path):
+def test_district_manager_walks_to_the_docx_report(server, browser_page, tmp_path):
     from docx import Document
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     charts_served = _served(server + "/static/vendor/echarts/echarts.min.js")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(accept_downloads=True, viewport={"width": 1280, "height": 900})
-        page.goto(server + "/tai-khoan/dang-nhap/")
-        page.fill("input[name=username]", "vanquan.quanly")
-        page.fill("input[name=password]", "TreEm@2026")
-        page.click("main button[type=submit]")
-        expect(page.locator(".usernav .who")).to_be_visible()
+    page = browser_page
+    login(page, server, "vanquan.quanly", "TreEm@2026")
+    expect(page.locator(".usernav .who")).to_be_visible()
 
-        # plan dashboard: every one of the 24 targets, each with a status
-        page.goto(server + "/theo-doi/")
-        page.locator("tr", has_text="Văn Quan").get_by_role("link", name="Bảng theo dõi").click()
-        expect(page.locator("#targets")).to_be_visible()
-        numbers = set(page.locator("#targets tbody tr[data-target]").evaluate_all("rs => rs.map(r => r.dataset.target)"))
-        assert numbers == {str(n) for n in range(1, 25)}
-        assert page.locator("#targets .st").count() >= 24
-        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    # plan dashboard: every one of the 24 targets, each with a status
+    page.goto(server + "/theo-doi/")
+    page.locator("tr", has_text="Văn Quan").get_by_role("link", name="Bảng theo dõi").click()
+    expect(page.locator("#targets")).to_be_visible()
+    numbers = set(page.locator("#targets tbody tr[data-target]").evaluate_all("rs => rs.map(r => r.dataset.target)"))
+    assert numbers == {str(n) for n in range(1, 25)}
+    assert page.locator("#targets .st").count() >= 24
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
-        # one target: status explained, chart with its table one click away
-        page.locator("#targets tr[data-target='3'] a").first.click()
-        expect(page.locator("h1")).to_contain_text("Chỉ tiêu 3")
-        page.get_by_text("Xem bảng số liệu của biểu đồ").click()
-        expect(page.locator("details[open] table")).to_be_visible()
-        if charts_served:
-            expect(page.locator("#chart-series[data-ready='1']")).to_have_count(1)
-            with page.expect_download() as png:
-                page.click("#png-series")
-            assert png.value.suggested_filename.endswith(".png")
+    # one target: status explained, chart with its table one click away
+    page.locator("#targets tr[data-target='3'] a").first.click()
+    expect(page.locator("h1")).to_contain_text("Chỉ tiêu 3")
+    page.get_by_text("Xem bảng số liệu của biểu đồ").click()
+    expect(page.locator("details[open] table")).to_be_visible()
+    if charts_served:
+        expect(page.locator("#chart-series[data-ready='1']")).to_have_count(1)
+        with page.expect_download() as png:
+            page.click("#png-series")
+        assert png.value.suggested_filename.endswith(".png")
 
-        # commune ranking: bar chart, table, status schematic of the successor communes
-        page.click("#ranking-link")
-        expect(page.locator("h1")).to_contain_text("Xếp hạng")
-        assert page.locator("#tiles .tile").count() == 6
-        assert page.locator("#ranking-table tbody tr").count() == 6
-        if charts_served:
-            expect(page.locator("#chart-ranking[data-ready='1']")).to_have_count(1)
-        page.screenshot(path=str(tmp_path / "ranking.png"), full_page=True)
+    # commune ranking: bar chart, table, status schematic of the successor communes
+    page.click("#ranking-link")
+    expect(page.locator("h1")).to_contain_text("Xếp hạng")
+    assert page.locator("#tiles .tile").count() == 6
+    assert page.locator("#ranking-table tbody tr").count() == 6
+    if charts_served:
+        expect(page.locator("#chart-ranking[data-ready='1']")).to_have_count(1)
+    page.screenshot(path=str(tmp_path / "ranking.png"), full_page=True)
 
-        # consolidated report: made in the background, progress bar, DOCX download
-        page.go_back()
-        page.go_back()
-        page.click("#new-report")
-        page.fill("#id_n_situation", "Toàn huyện có 12.345 trẻ em dưới 16 tuổi.")
-        page.fill("#id_n_proposals", "Đề nghị tỉnh hỗ trợ kinh phí.")
-        page.click("#save-report")
-        expect(page.locator("#job-box .progress")).to_be_visible()
-        expect(page.locator("#job-box[data-done='1']")).to_have_count(1, timeout=180_000)
-        with page.expect_download() as dl:
-            page.locator("#job-box a[data-format='docx']").click()
-        path = tmp_path / dl.value.suggested_filename
-        dl.value.save_as(path)
-        browser.close()
+    # consolidated report: made in the background, progress bar, DOCX download
+    page.go_back()
+    page.go_back()
+    page.click("#new-report")
+    page.fill("#id_n_situation", "Toàn huyện có 12.345 trẻ em dưới 16 tuổi.")
+    page.fill("#id_n_proposals", "Đề nghị tỉnh hỗ trợ kinh phí.")
+    page.click("#save-report")
+    expect(page.locator("#job-box .progress")).to_be_visible()
+    expect(page.locator("#job-box[data-done='1']")).to_have_count(1, timeout=180_000)
+    with page.expect_download() as dl:
+        page.locator("#job-box a[data-format='docx']").click()
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
     assert path.suffix == ".docx"
     doc = Document(io.BytesIO(path.read_bytes()))
     text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])

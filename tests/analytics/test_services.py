@@ -75,6 +75,23 @@ def test_submitted_value_appears_at_every_level_at_once(plan, make_user):
     assert not services.observations([ind], units=[country.pk]).empty
 
 
+def test_a_value_of_a_successor_commune_reaches_the_plan_of_the_abolished_district_at_once(plan):
+    """The plan's own dashboard (its district gone since 1/7/2025) is cached too, and a successor's value renews it."""
+    from treem.indicators.models import Indicator
+
+    ind = Indicator.objects.get(code="YT_TV_SO_SINH")
+
+    def comp():
+        dash = services.plan_dashboard(plan, period="2025")
+        assert dash.cache_key  # cached
+        return next(c for c in dash.components if c.component.indicator_id == ind.pk and c.component.year == 2025)
+
+    assert comp().status == Status.NO_DATA
+    put_values(plan, successor_communes(plan)[:1], ["2025"], status="submitted", only={"YT_TV_SO_SINH"})
+    after = comp()
+    assert after.actual is not None and after.status != Status.NO_DATA
+
+
 def test_approved_values_are_not_provisional_and_submitted_can_be_left_out(plan):
     commune = old_communes(plan)[0]
     put_values(plan, [commune], ["2024"], status="approved", only={"YT_TV_SO_SINH"})

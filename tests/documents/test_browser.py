@@ -11,33 +11,17 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import PASSWORD, login
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "Mat-khau-2026"
 SEED_004 = Path(__file__).resolve().parents[2] / "treem" / "plans" / "seeds" / "seed_004.txt"
 SHOTS = Path(os.environ.get("TREEM_SCREENSHOTS", "")) if os.environ.get("TREEM_SCREENSHOTS") else None
 
 
 @pytest.fixture
-def browser_page():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
-        yield page
-        browser.close()
-
-
-@pytest.fixture
-def huong_tra_manager(transactional_db, settings, tmp_path, monkeypatch):
+def huong_tra_manager(transactional_db, settings, tmp_path):
     """Units, catalogue and seed plans loaded again (live_server flushes them), and Hương Trà's manager."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.TREEM_JOBS = "thread"  # read in the background, as in the embedded default
     call_command("setup_treem", "--no-demo", verbosity=0)
@@ -64,11 +48,8 @@ def test_upload_review_correct_and_confirm_in_the_browser(
     page, base = browser_page, live_server.url
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base}/tai-khoan/dang-nhap/?next=/nhap-van-ban/")
-    page.fill("input[name=username]", "ht.browser")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/nhap-van-ban/")
+    page.set_viewport_size({"width": 1600, "height": 1000})  # the review screen shows both sides
+    login(page, base, "ht.browser", then="/nhap-van-ban/")
 
     # upload: the issuing unit defaults to the official's own
     assert "Hương Trà" in page.locator("select[name=unit] option:checked").inner_text()

@@ -232,7 +232,9 @@ def test_reading_runs_in_a_background_thread_by_default(
         def start(self):
             started.append(self)
 
-    monkeypatch.setattr(services.threading, "Thread", FakeThread)
+    from treem.core import jobs
+
+    monkeypatch.setattr(jobs.threading, "Thread", FakeThread)
     client.force_login(people["manager"])
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, "seed_004.txt", SEED_004.read_bytes(), places["huong_tra"])

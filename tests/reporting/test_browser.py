@@ -9,35 +9,12 @@ import os
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import PASSWORD, login
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "Mat-khau-2026"
-
-
-@pytest.fixture
-def browser_page():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        yield page
-        browser.close()
-
-
-def login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/tai-khoan/dang-nhap/?next=/bao-cao/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/bao-cao/")
 
 
 def test_education_office_report_in_the_browser(live_server, browser_page, settings, tmp_path):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     call_command("setup_treem", "--no-demo", verbosity=0)
     from treem.accounts.models import Agency, Membership, Role, User
     from treem.geo.models import AdministrativeUnit, Level
@@ -55,7 +32,7 @@ def test_education_office_report_in_the_browser(live_server, browser_page, setti
     sub = Submission.objects.get(round__plan__key="seed-003", round__period__code="2024", agency=gd)
 
     page, base = browser_page, live_server.url
-    login(page, base, "gd.browser")
+    login(page, base, "gd.browser", then="/bao-cao/")
     page.click(f"a[href='{sub.get_absolute_url()}']")
     assert page.locator("tr.target-head").count() == 10
     inputs = page.locator("tr[data-combo='default'] input[name^='v-']")
@@ -69,7 +46,7 @@ def test_education_office_report_in_the_browser(live_server, browser_page, setti
     page.wait_for_load_state()
     assert "Đã nộp báo cáo" in page.content()
 
-    login(page, base, "vq.browser")
+    login(page, base, "vq.browser", then="/bao-cao/")
     assert page.locator("#cho-duyet").count() == 1
     page.click(f"#cho-duyet a[href='{sub.get_absolute_url()}']")
     page.click("#duyet")

@@ -1,30 +1,26 @@
-"""Background jobs in a database table: the embedded default runs each job in a thread of the web
-process (no extra server); `treem run_jobs` runs them in a separate worker; tests run them inline.
-
-Mode (setting TREEM_JOBS or environment variable TREEM_JOBS): "thread" (default), "worker" (only
-queue; a `treem run_jobs` process picks jobs up), "sync" (run at once in the caller).
+"""Queued background jobs of the monitoring app (consolidated reports) in the ``Job`` table, run by the
+core job runner (`treem.core.jobs`): a thread of the web process by default, inline with
+``TREEM_JOBS=sync``, or — with ``TREEM_JOBS=worker`` — by a separate ``treem run_jobs`` process.
 A job claims itself with a conditional UPDATE (queued → running), so two workers never run it twice.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import threading
-import time
-import traceback
 from collections.abc import Callable
 
-from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.utils import timezone
+
+from treem.core import jobs
 
 from .models import Job, JobStatus
 
-log = logging.getLogger(__name__)
 Handler = Callable[[Job, Callable[[int, str], None]], dict]
 HANDLERS: dict[str, Handler] = {}
+WHAT = {"consolidated_report": "tạo báo cáo tổng hợp"}
 
 
 def register(kind: str):
@@ -37,66 +33,82 @@ def register(kind: str):
     return wrap
 
 
-def mode() -> str:
-    """How jobs run here: thread, worker or sync."""
-    return getattr(settings, "TREEM_JOBS", None) or os.environ.get("TREEM_JOBS", "thread")
-
-
 def enqueue(kind: str, params: dict, user=None) -> Job:
     """Queue a job and start it according to the mode."""
     if kind not in HANDLERS:
         _load_handlers()
     job = Job.objects.create(kind=kind, params=params, created_by=user if getattr(user, "pk", None) else None)
-    m = mode()
-    if m == "sync":
-        run_job(job.pk)
+    if jobs.submit(_thread_main, job.pk, name=f"job-{job.pk}", queued=True):
         job.refresh_from_db()
-    elif m == "thread":
-        from django.db import transaction
-
-        transaction.on_commit(lambda: threading.Thread(target=_thread_main, args=(job.pk,), daemon=True).start())
     return job
-
-
-def _thread_main(job_id: int) -> None:
-    try:
-        run_job(job_id)
-    finally:
-        connection.close()
 
 
 def _load_handlers() -> None:
     from . import reports  # noqa: F401  (registers its handlers)
 
 
+class JobRow(jobs.Tracker):
+    """A job's state in its ``Job`` row."""
+
+    def __init__(self, job_id: int):
+        self.rows = Job.objects.filter(pk=job_id)
+
+    def claim(self) -> bool:
+        return bool(
+            self.rows.filter(status=JobStatus.QUEUED).update(
+                status=JobStatus.RUNNING,
+                started_at=timezone.now(),
+                worker=f"{socket.gethostname()}:{os.getpid()}",
+                progress=1,
+                message="Đang bắt đầu",
+            )
+        )
+
+    def progress(self, percent: int, message: str) -> None:
+        self.rows.update(progress=max(1, percent), message=message)
+
+    def done(self, result) -> None:
+        self.rows.update(
+            status=JobStatus.DONE,
+            progress=100,
+            result=result or {},
+            message=jobs.DONE,
+            finished_at=timezone.now(),
+        )
+
+    def failed(self, message: str, exc: BaseException) -> None:
+        self.rows.update(
+            status=JobStatus.FAILED,
+            message=message[:300],
+            error=jobs.describe(exc),
+            finished_at=timezone.now(),
+        )
+
+
 def run_job(job_id: int) -> bool:
     """Claim and run one queued job; False when another worker already has it."""
     _load_handlers()
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), worker=f"{socket.gethostname()}:{os.getpid()}", progress=1
-    )
-    if not claimed:
+    kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    if kind is None:
         return False
-    job = Job.objects.get(pk=job_id)
 
-    def progress(pct: int, message: str = "") -> None:
-        Job.objects.filter(pk=job_id).update(progress=max(1, min(99, int(pct))), message=message[:300])
+    def task(report):
+        return HANDLERS[kind](Job.objects.get(pk=job_id), report)
 
-    try:
-        result = HANDLERS[job.kind](job, progress)
-        Job.objects.filter(pk=job_id).update(status=JobStatus.DONE, progress=100, result=result or {},
-                                             message="Xong", finished_at=timezone.now())
-    except Exception as exc:  # noqa: BLE001 — a failed job records its error for the user
-        log.exception("job %s failed", job_id)
-        Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=f"{exc}\n{traceback.format_exc()[-2000:]}",
-                                             message=str(exc)[:300], finished_at=timezone.now())
-    return True
+    return jobs.run(
+        task, JobRow(job_id), label=f"analytics.{kind} #{job_id}", what=WHAT.get(kind, "chạy tác vụ nền")
+    )
+
+
+_thread_main = jobs.background(run_job)
 
 
 def run_pending(limit: int | None = None) -> int:
     """Run queued jobs, oldest first; returns how many ran."""
     done = 0
-    for job_id in Job.objects.filter(status=JobStatus.QUEUED).order_by("created_at").values_list("pk", flat=True):
+    for job_id in (
+        Job.objects.filter(status=JobStatus.QUEUED).order_by("created_at").values_list("pk", flat=True)
+    ):
         if limit is not None and done >= limit:
             break
         done += run_job(job_id)
@@ -105,7 +117,8 @@ def run_pending(limit: int | None = None) -> int:
 
 def work_forever(poll_seconds: float = 2.0, stop: threading.Event | None = None) -> None:
     """The `run_jobs` worker loop."""
-    while stop is None or not stop.is_set():
+    stop = stop or threading.Event()
+    while not stop.is_set():
         close_old_connections()
         if not run_pending(limit=1):
-            time.sleep(poll_seconds)
+            stop.wait(poll_seconds)

@@ -101,6 +101,21 @@ def target_rows(dash: services.PlanDashboard) -> list[dx.TargetRow]:
     return rows
 
 
+def computed_lines(dash: services.PlanDashboard) -> list[str]:
+    """One line per value computed from the registry or the cases (counts only, never a name)."""
+    lines = []
+    for tv in dash.targets:
+        for cv in tv.components:
+            if not cv.current:
+                continue
+            for v in cv.computed:
+                note = f"; {v.denominator_note}" if v.denominator_note else ""
+                lines.append(f"- Chỉ tiêu {tv.target.number} ({_target_label(cv.component)}, mốc {services.short_milestone(cv.component)}): "
+                             f"{v.value_text} theo {v.source_label.lower()} ({v.basis_text}{note}) — {v.status_label.lower()}; "
+                             f"số liệu báo cáo: {cv.actual_text}.")
+    return lines
+
+
 def is_demo_data(plan: PlanDocument, period: str | None) -> bool:
     """Whether the figures of a plan's period come from generated demo values."""
     from treem.reporting.models import DataValue
@@ -131,6 +146,9 @@ def build_report_document(report: ConsolidatedReport, progress=lambda pct, msg="
     ] + [dx.Section(heading, narrative.get(key, "")) for key, heading in NARRATIVE_SECTIONS[2:]]
     if dash.note:
         sections[2].text += "\n" + dash.note
+    checks = computed_lines(dash)
+    if checks:
+        sections.insert(3, dx.Section("Đối chiếu với số liệu tính từ hồ sơ trong TreEm", "\n".join(checks)))
     if comp.expected:
         completeness_note = (
             f"Kỳ {label}: {comp.submitted}/{comp.expected} đơn vị, cơ quan đã nộp báo cáo "
@@ -175,6 +193,9 @@ def report_xlsx(report: ConsolidatedReport, dash: services.PlanDashboard, comp: 
         for cv in tv.components:
             for period, value in cv.series:
                 series.append([tv.target.number, cv.component.indicator_text, cv.component.qualifier, period, value])
+    computed = [[tv.target.number, cv.component.indicator_text, services.short_milestone(cv.component), v.source_label, v.period,
+                 v.value, v.numerator, v.denominator, v.n_records, v.status_label, v.denominator_note, cv.actual]
+                for tv in dash.targets for cv in tv.components if cv.current for v in cv.computed]
     completeness_rows = [[r["reporter"], r["status"], "có" if r["submitted"] else "", "có" if r["approved"] else "",
                           "có" if r["on_time"] else ""] for r in comp.rows]
     note = f"{report.title} — {report.unit.full_name}, {period_label(report.period)} (TreEm, {format_vn_date(datetime.date.today())})"
@@ -184,6 +205,8 @@ def report_xlsx(report: ConsolidatedReport, dash: services.PlanDashboard, comp: 
                       "Ghi chú dự báo", "Cơ quan chủ trì"], targets),
         ("Chuỗi số liệu", ["Chỉ tiêu số", "Chỉ số", "Điều kiện", "Kỳ", "Giá trị"], series),
         ("Tình hình báo cáo", ["Đơn vị, cơ quan", "Trạng thái", "Đã nộp", "Đã duyệt", "Đúng hạn"], completeness_rows),
+        ("Tính từ hồ sơ", ["Chỉ tiêu số", "Chỉ số", "Mốc", "Nguồn", "Kỳ", "Giá trị", "Tử số", "Mẫu số", "Số hồ sơ", "Đánh giá",
+                           "Ghi chú", "Số liệu báo cáo"], computed),
     ], note=note)
 
 

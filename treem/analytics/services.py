@@ -26,6 +26,7 @@ from treem.geo.models import AdministrativeUnit, Level, UnitClosure
 from treem.indicators.models import MULTIPLIER, CategoryOptionCombo, Indicator
 from treem.plans.models import AssignmentRole, PlanDocument, Target, TargetComponent
 
+from . import computed
 from . import status as st
 from .periods import milestone_time, parse_period, sort_key
 
@@ -192,61 +193,36 @@ def observations(indicators: list[Indicator], units=None, periods=None, *, level
     return _finish_obs(approved, both)
 
 
-def bulk_observations(indicators: list[Indicator], include_submitted: bool = True, root_id: int | None = None) -> pd.DataFrame:
+def component_combos(frame: pd.DataFrame) -> dict[int, list[int]]:
+    """{indicator id: the disaggregations its components are measured in}, from `components_frame`."""
+    return {int(i): sorted({int(k) for k in keys}) for i, keys in frame.groupby("indicator_id")["qualifier_key"]}
+
+
+def bulk_observations(indicators: list[Indicator], include_submitted: bool = True, root_id: int | None = None,
+                      combos: dict[int, list[int]] | None = None) -> pd.DataFrame:
     """Actual values of indicators at every unit (or every unit under `root_id`) of every level at once, vectorised."""
-    # Reads the stored values once into dense NumPy cubes (unit × period × element × disaggregation), sums them
-    # level by level up the parent links (one reduceat per level) and divides numerator by denominator cubes.
+    # Reads the stored values once (a row per value) into dense NumPy cubes (unit × period × (element,
+    # disaggregation) pair), sums them level by level up the parent links (one reduceat per level) and divides
+    # numerator by denominator cubes.
     # Values count under the units of the generation they were reported in; carrying abolished communes' values
     # to their successors is done by the per-page path (reporting's aggregation service), not here.
-    from django.db import connection
+    # `combos` ({indicator id: combo ids}, see `component_combos`): read only those disaggregations (default: all).
+    from treem.reporting.models import Period
 
-    from treem.reporting.models import DataValue, Period
-
-    elements = sorted({i.numerator_id for i in indicators} | {i.denominator_id for i in indicators if i.denominator_id})
+    cells: dict[int | None, set[int]] = defaultdict(set)  # {combo (None: every one): elements}
+    for ind in indicators:
+        for k in (None,) if combos is None else combos.get(ind.pk, ()):
+            cells[k].update(e for e in (ind.numerator_id, ind.denominator_id) if e)
     statuses = list(SUBMITTED_AND_APPROVED if include_submitted else APPROVED)
-    if not elements:
+    read = _read_values(cells, statuses, root_id) if cells else None
+    if read is None:
         return _empty_obs()
-    value_sql = "CAST(v.value AS DOUBLE PRECISION)" if connection.vendor == "postgresql" else "v.value"
-    source = f"{DataValue._meta.db_table} v"
-    where = (f"v.data_element_id IN ({', '.join(['%s'] * len(elements))}) "
-             f"AND v.status IN ({', '.join(['%s'] * len(statuses))})")
-    params = elements + statuses
-    if root_id is not None:
-        # driven from the closure (CROSS JOIN keeps SQLite from scanning the whole value table first)
-        source = f"{UnitClosure._meta.db_table} c CROSS JOIN {source}"
-        where = f"c.ancestor_id = %s AND v.unit_id = c.descendant_id AND {where}"
-        params = [root_id] + params
-    from django.db.models import Max
-
-    from treem.indicators.models import CategoryOptionCombo, DataElement
-
-    maxima = [m.objects.aggregate(x=Max("id"))["x"] or 1 for m in (AdministrativeUnit, Period, DataElement, CategoryOptionCombo)]
-    bits = [int(m).bit_length() for m in maxima]
-    with connection.cursor() as cur:
-        if sum(bits) + 1 <= 52:  # exact in the float64 array below
-            # one integer per value (unit, period, element, disaggregation, approved): half the rows' width to fetch
-            sb, sd, sp = 1 + bits[3], 1 + bits[3] + bits[2], 1 + bits[3] + bits[2] + bits[1]
-            cur.execute(f"SELECT ((((v.unit_id * {2 ** bits[1]} + v.period_id) * {2 ** bits[2]} + v.data_element_id) * {2 ** bits[3]} "
-                        f"+ v.combo_id) * 2 + CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END), {value_sql} FROM {source} WHERE {where}",
-                        params)
-            arr = np.array(cur.fetchall(), dtype=np.float64)
-            if not len(arr):
-                return _empty_obs()
-            key = arr[:, 0].astype(np.int64)
-            cols = [key >> sp, (key >> sd) & (2 ** bits[1] - 1), (key >> sb) & (2 ** bits[2] - 1), (key >> 1) & (2 ** bits[3] - 1),
-                    key & 1, arr[:, 1]]
-        else:
-            cur.execute(f"SELECT v.unit_id, v.period_id, v.data_element_id, v.combo_id, CASE WHEN v.status = 'approved' THEN 1 "
-                        f"ELSE 0 END, {value_sql} FROM {source} WHERE {where}", params)
-            arr = np.array(cur.fetchall(), dtype=np.float64)
-            if not len(arr):
-                return _empty_obs()
-            cols = [arr[:, i].astype(np.int64) for i in range(5)] + [arr[:, 5]]
-    leaf_units, ui = np.unique(cols[0], return_inverse=True)
-    periods, pi = np.unique(cols[1], return_inverse=True)
-    des, di = np.unique(cols[2], return_inverse=True)
-    combos, ki = np.unique(cols[3], return_inverse=True)
-    appr, x = cols[4] > 0, cols[5]
+    leaf_units, ui = _dense(read[0])
+    periods, pi = _dense(read[1])
+    n_combos = int(read[3].max()) + 1
+    cells_read, ci = _dense(read[2] * n_combos + read[3])  # the (element, disaggregation) pairs read
+    combos_read = np.unique(cells_read % n_combos)
+    appr, x = read[4], read[5]
     # every unit above the reported ones, with its parent, deepest level first
     links = pd.DataFrame.from_records(
         list(UnitClosure.objects.filter(descendant_id__in=leaf_units.tolist()).values_list("ancestor_id", "descendant_id", "depth")),
@@ -255,12 +231,12 @@ def bulk_observations(indicators: list[Indicator], include_submitted: bool = Tru
     parent_links = UnitClosure.objects.filter(descendant_id__in=units.tolist(), depth=1).values_list("descendant_id", "ancestor_id")
     parent = dict(parent_links)
     height = links.groupby("ancestor")["depth"].max()  # 0 for the reported units, 1 for their parents…
-    shape = (len(units), len(periods), len(des), len(combos))
-    flat = np.ravel_multi_index((np.searchsorted(units, leaf_units)[ui], pi, di, ki), shape)
+    # channels (sum, count, approved sum, approved count) × unit × period × pair; one more pair, always 0, for those not read
+    shape = (len(units), len(periods), len(cells_read) + 1)
+    flat = np.ravel_multi_index((np.searchsorted(units, leaf_units)[ui], pi, ci), shape)
     size = int(np.prod(shape))
-    up = np.empty(shape + (4,))
-    for channel, weights in enumerate((x, None, x * appr, appr.astype(float))):
-        up[..., channel] = np.bincount(flat, weights=weights, minlength=size).reshape(shape)
+    up = np.stack([np.bincount(flat, weights=weights, minlength=size).reshape(shape)
+                   for weights in (x, None, x * appr, appr.astype(float))])
     for h in sorted(height.unique()):
         children = np.array([u for u in height.index[height == h] if parent.get(u) in height.index], dtype=np.int64)
         if not len(children):
@@ -269,36 +245,40 @@ def bulk_observations(indicators: list[Indicator], include_submitted: bool = Tru
         order = np.argsort(parents, kind="stable")
         children, parents = children[order], parents[order]
         targets, first = np.unique(parents, return_index=True)
-        up[np.searchsorted(units, targets)] += np.add.reduceat(up[np.searchsorted(units, children)], first, axis=0)
+        up[:, np.searchsorted(units, targets)] += np.add.reduceat(up[:, np.searchsorted(units, children)], first, axis=1)
     ancestors = units
     codes = dict(Period.objects.filter(pk__in=periods.tolist()).values_list("pk", "code"))
     parsed = [parse_period(codes[p]) for p in periods]
-    de_index = {d: i for i, d in enumerate(des)}
+    cell_index = {int(c): i for i, c in enumerate(cells_read)}
+
+    def pairs(element: int) -> list[int]:
+        return [cell_index.get(element * n_combos + int(k), len(cells_read)) for k in combos_read]
+
     cols: dict[str, list] = defaultdict(list)
     for ind in indicators:
-        if ind.numerator_id not in de_index:
+        num_pairs = pairs(ind.numerator_id)
+        if all(c == len(cells_read) for c in num_pairs):
             continue
-        num = up[:, :, de_index[ind.numerator_id], :, :]
-        present = num[..., 1] > 0
+        num = up[:, :, :, num_pairs]  # channel × unit × period × disaggregation
+        present = num[1] > 0
         if ind.denominator_id:
-            den = up[:, :, de_index[ind.denominator_id], :, :] if ind.denominator_id in de_index else np.zeros_like(num)
+            den = up[:, :, :, pairs(ind.denominator_id)]
             with np.errstate(divide="ignore", invalid="ignore"):
-                value = np.where((den[..., 1] > 0) & (den[..., 0] > 0), num[..., 0] * float(ind.multiplier) / den[..., 0], np.nan)
-                approved = np.where((num[..., 3] > 0) & (den[..., 3] > 0) & (den[..., 2] > 0),
-                                    num[..., 2] * float(ind.multiplier) / den[..., 2], np.nan)
-            denominator = np.where(den[..., 1] > 0, den[..., 0], np.nan)
+                value = np.where((den[1] > 0) & (den[0] > 0), num[0] * float(ind.multiplier) / den[0], np.nan)
+                approved = np.where((num[3] > 0) & (den[3] > 0) & (den[2] > 0), num[2] * float(ind.multiplier) / den[2], np.nan)
+            denominator = np.where(den[1] > 0, den[0], np.nan)
         else:
-            value = num[..., 0]
-            approved = np.where(num[..., 3] > 0, num[..., 2], np.nan)
+            value = num[0]
+            approved = np.where(num[3] > 0, num[2], np.nan)
             denominator = np.full(value.shape, np.nan)
         a, p, k = np.nonzero(present)
         v = value[a, p, k]
         cols["indicator_id"].append(np.full(len(a), ind.pk, dtype=np.int64))
-        cols["qualifier_key"].append(combos[k])
+        cols["qualifier_key"].append(combos_read[k])
         cols["unit_id"].append(ancestors[a])
         cols["period_idx"].append(p)
         cols["value"].append(v)
-        cols["numerator"].append(num[a, p, k, 0])
+        cols["numerator"].append(num[0][a, p, k])
         cols["denominator"].append(denominator[a, p, k])
         cols["provisional"].append(~np.isclose(np.nan_to_num(v, nan=-1e18), np.nan_to_num(approved[a, p, k], nan=-1e18)))
     if not cols:
@@ -312,6 +292,73 @@ def bulk_observations(indicators: list[Indicator], include_submitted: bool = Tru
     out = pd.DataFrame(out)
     return out[st.OBSERVATION_COLUMNS + ["numerator", "denominator", "provisional"]]
 
+
+def _dense(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct ids, the position of each id among them): np.unique(…, return_inverse=True) in linear time."""
+    top = int(ids.max()) if len(ids) else 0
+    if top > 8 * len(ids) + 1_000_000:
+        return np.unique(ids, return_inverse=True)
+    seen = np.zeros(top + 1, dtype=bool)
+    seen[ids] = True
+    return np.flatnonzero(seen), (np.cumsum(seen) - 1)[ids]
+
+
+def _read_values(cells: dict[int | None, set[int]], statuses: list[str], root_id: int | None) -> tuple | None:
+    """The stored values of some (combo, elements) cells as arrays: unit, period, element, combo, approved?, value."""
+    from django.db import connection
+    from django.db.models import Max
+
+    from treem.indicators.models import DataElement
+    from treem.reporting.models import DataValue, Period
+
+    terms, params = [], []
+    for combo, elements in sorted(cells.items(), key=lambda kv: kv[0] or 0):
+        listed = f"v.data_element_id IN ({', '.join(['%s'] * len(elements))})"
+        terms.append(listed if combo is None else f"(v.combo_id = %s AND {listed})")
+        params += ([] if combo is None else [combo]) + sorted(elements)
+    source = f"{DataValue._meta.db_table} v"
+    if root_id is None and connection.vendor == "sqlite":
+        source += " NOT INDEXED"  # most of the table: one pass over it beats a lookup per value through an index
+    where = f"({' OR '.join(terms)}) AND v.status IN ({', '.join(['%s'] * len(statuses))})"
+    params += statuses
+    if root_id is not None:
+        # driven from the closure (CROSS JOIN keeps SQLite from scanning the whole value table first)
+        source = f"{UnitClosure._meta.db_table} c CROSS JOIN {source}"
+        where = f"c.ancestor_id = %s AND v.unit_id = c.descendant_id AND {where}"
+        params = [root_id] + params
+    maxima = [m.objects.aggregate(x=Max("id"))["x"] or 1 for m in (AdministrativeUnit, Period, DataElement, CategoryOptionCombo)]
+    bits = [int(m).bit_length() for m in maxima]
+    approved = "CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END"
+    value = "CAST(v.value AS DOUBLE PRECISION)" if connection.vendor == "postgresql" else "v.value"  # not a Decimal per row
+    if sum(bits) + 1 <= 52:  # one integer per value (exact in float64): half the width of a row to fetch
+        key = (f"((((v.unit_id * {2 ** bits[1]} + v.period_id) * {2 ** bits[2]} + v.data_element_id) * {2 ** bits[3]} "
+               f"+ v.combo_id) * 2 + {approved})")
+        arr = _fetch_numbers(f"SELECT {key}, {value} FROM {source} WHERE {where}", params, 2)
+        if arr is None:
+            return None
+        k = arr[:, 0].astype(np.int64)
+        sb, sd, sp = 1 + bits[3], 1 + bits[3] + bits[2], 1 + bits[3] + bits[2] + bits[1]
+        return (k >> sp, (k >> sd) & (2 ** bits[1] - 1), (k >> sb) & (2 ** bits[2] - 1), (k >> 1) & (2 ** bits[3] - 1),
+                (k & 1) > 0, arr[:, 1])
+    arr = _fetch_numbers(f"SELECT v.unit_id, v.period_id, v.data_element_id, v.combo_id, {approved}, {value} "
+                         f"FROM {source} WHERE {where}", params, 6)
+    if arr is None:
+        return None
+    return tuple(arr[:, i].astype(np.int64) for i in range(4)) + (arr[:, 4] > 0, arr[:, 5])
+
+
+def _fetch_numbers(sql: str, params: list, width: int) -> np.ndarray | None:
+    """The rows of a query of numbers as a float64 array (rows × width); None when there are none."""
+    import itertools
+
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    if not rows:
+        return None
+    return np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=width * len(rows)).reshape(-1, width)
 
 def area_observations(indicators: list[Indicator], area_units, periods=None, unit_id: int = 0,
                       include_submitted: bool = True) -> pd.DataFrame:
@@ -356,8 +403,9 @@ def evaluate(components: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     if components.empty or obs.empty:
         return pd.DataFrame(columns=list(components.columns) + ["unit_id", "period", "ptype", "t", "actual", "status", "reason"])
     out = st.compute(components, obs)  # obs columns (numerator, denominator, provisional) carried along
-    target_of = dict(zip(components["component_id"], components["target_id"], strict=True))
-    out["target_id"] = out["component_id"].map(target_of)
+    if "target_id" not in out:
+        target_of = dict(zip(components["component_id"], components["target_id"], strict=True))
+        out["target_id"] = out["component_id"].map(target_of)
     return out
 
 
@@ -406,7 +454,7 @@ def area_note(plan: PlanDocument) -> str:
 
 
 @dataclass
-class ComponentView:
+class ComponentView(st.ShowsStatus):
     """One component on a dashboard: the milestone, the actual, the status and the trend."""
 
     component: TargetComponent
@@ -421,14 +469,7 @@ class ComponentView:
     projection_meets: bool | None = None
     series: list[tuple[str, float]] = field(default_factory=list)
     current: bool = True
-
-    @property
-    def status_label(self) -> str:
-        return str(st.Status(self.status).label)
-
-    @property
-    def colour(self) -> str:
-        return st.STATUS_COLOURS[st.Status(self.status)]
+    computed: list = field(default_factory=list)  # computed.ComputedValue: the value from the registry or the cases
 
     @property
     def reason_text(self) -> str:
@@ -447,7 +488,7 @@ class ComponentView:
 
 
 @dataclass
-class TargetView:
+class TargetView(st.ShowsStatus):
     """A target with its components and the lead agencies."""
 
     target: Target
@@ -460,10 +501,6 @@ class TargetView:
         if not current:
             return st.Status.NO_DATA
         return min((c.status for c in current), key=lambda s: STATUS_RANK[s])
-
-    @property
-    def status_label(self) -> str:
-        return str(st.Status(self.status).label)
 
 
 def short_milestone(c: TargetComponent) -> str:
@@ -531,6 +568,14 @@ class PlanDashboard:
     def components(self) -> list[ComponentView]:
         return [c for t in self.targets for c in t.components]
 
+    @property
+    def computed_version(self) -> str:
+        """A short digest of the computed values shown (part of the page-fragment cache key)."""
+        import hashlib
+
+        raw = repr([(c.component.pk, v.source, v.value, v.status) for c in self.components for v in c.computed])
+        return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
 
 def _current_flags(components: list[TargetComponent], year: int | None) -> dict[int, bool]:
     """Current components: per indicator and qualifier the nearest milestone year ≥ `year` (else the latest); undated ones."""
@@ -550,17 +595,27 @@ def _current_flags(components: list[TargetComponent], year: int | None) -> dict[
     return flags
 
 
-def data_version(unit: AdministrativeUnit) -> tuple | None:
-    """(count, last change) of the values under a unit — changes with every write, insert or delete below it; None when not cheap."""
+def data_version(unit: AdministrativeUnit, extra: tuple[int, ...] = ()) -> tuple:
+    """(count, last change) of the values a unit's figures are summed from — changes with every write, insert or delete.
+
+    ``extra``: ids of more units whose values count too (the successor communes of a plan's abolished unit)."""
     from django.db import connection
 
+    from treem.geo.models import UnitSuccession
     from treem.reporting.models import DataValue
 
-    if carries_predecessors(unit):
-        return None
+    # the units below, and everything below their predecessors (abolished units whose values count here); then their
+    # values through the (unit, updated_at) index, which holds both figures (an explicit list keeps PostgreSQL on it)
+    closure, succession = UnitClosure._meta.db_table, UnitSuccession._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*), MAX(v.updated_at) FROM {UnitClosure._meta.db_table} c CROSS JOIN "
-                    f"{DataValue._meta.db_table} v WHERE c.ancestor_id = %s AND v.unit_id = c.descendant_id", [unit.pk])
+        cur.execute(f"SELECT c.descendant_id FROM {closure} c WHERE c.ancestor_id = %s UNION "
+                    f"SELECT o.descendant_id FROM {closure} c CROSS JOIN {succession} s CROSS JOIN {closure} o "
+                    f"WHERE c.ancestor_id = %s AND s.successor_id = c.descendant_id AND o.ancestor_id = s.predecessor_id"
+                    + "".join(f" UNION SELECT e.descendant_id FROM {closure} e WHERE e.ancestor_id = %s" for _ in extra),
+                    [unit.pk, unit.pk, *extra])
+        ids = [row[0] for row in cur.fetchall()]
+        cur.execute(f"SELECT COUNT(*), MAX(v.updated_at) FROM {DataValue._meta.db_table} v "
+                    f"WHERE v.unit_id IN ({', '.join(['%s'] * len(ids))})", ids)
         count, last = cur.fetchone()
     return (count, str(last))
 
@@ -568,25 +623,45 @@ def data_version(unit: AdministrativeUnit) -> tuple | None:
 def plan_dashboard(plan: PlanDocument, unit: AdministrativeUnit | None = None, period: str | None = None,
                    include_submitted: bool = True) -> PlanDashboard:
     """Status of every target of a plan for a unit at a period, cached until a value below the unit or the plan changes."""
+    import hashlib
+
     from django.core.cache import cache
 
     unit = unit or plan.issuing_unit
-    components = plan_components(plan)
-    version = None if (unit.pk == plan.issuing_unit_id and unit.valid_to) else data_version(unit)
-    if version is None:
-        return _plan_dashboard(plan, unit, period, include_submitted, components)
-    import hashlib
+    area: tuple[int, ...] = ()
+    if unit.pk == plan.issuing_unit_id and unit.valid_to:  # the plan's area: its unit, then the successor communes
+        from treem.reporting.rounds import area_communes
 
-    shape = repr([(c.pk, c.indicator_id, c.comparator, c.value, c.unit, c.year, c.qualifier, c.baseline_value, c.baseline_year)
-                  for c in components])
-    raw = f"{plan.pk}|{plan.updated_at.isoformat()}|{unit.pk}|{period}|{int(include_submitted)}|{shape}|{version}"
+        area = tuple(u.pk for u in area_communes(plan, unit.valid_to)[0])
+
+    # the components as stored (one narrow query; the instances are loaded only to compute a missing dashboard)
+    fields = [f.attname for f in TargetComponent._meta.concrete_fields]
+    shape = repr(list(TargetComponent.objects.filter(target__plan=plan).order_by("target__order", "order", "pk")
+                      .values_list(*fields)))
+    raw = f"{plan.pk}|{plan.updated_at.isoformat()}|{unit.pk}|{period}|{int(include_submitted)}|{shape}|{data_version(unit, area)}"
     key = "treem-dash-" + hashlib.sha1(raw.encode()).hexdigest()
     dash = cache.get(key)
     if dash is None:
-        dash = _plan_dashboard(plan, unit, period, include_submitted, components)
+        dash = _plan_dashboard(plan, unit, period, include_submitted, plan_components(plan))
+        _share_instances(dash)
         dash.cache_key = key
         cache.set(key, dash, 3600)
+    computed.attach(dash)  # cached apart: on the version of the registry and case records, not of reported values
     return dash
+
+
+def _share_instances(dash: PlanDashboard) -> None:
+    """One instance of the plan, each target and each indicator in a dashboard, so the cached copy holds the plan's text once."""
+    plan, indicators = dash.plan, {}
+    for tv in dash.targets:
+        for cv in tv.components:
+            c = cv.component
+            if not PlanDocument.issuing_unit.is_cached(plan) and Target.plan.is_cached(c.target):
+                plan.issuing_unit = c.target.plan.issuing_unit
+            c.target = tv.target
+            if c.indicator_id is not None:
+                c.indicator = indicators.setdefault(c.indicator_id, c.indicator)
+        tv.target.plan = plan
 
 
 def _plan_dashboard(plan, unit, period, include_submitted, components) -> PlanDashboard:
@@ -655,7 +730,7 @@ def child_units(unit: AdministrativeUnit, at: datetime.date, plan: PlanDocument 
 
 
 @dataclass
-class RankRow:
+class RankRow(st.ShowsStatus):
     """One unit in a ranking."""
 
     unit: AdministrativeUnit
@@ -665,14 +740,6 @@ class RankRow:
     denominator: float | None = None
     provisional: bool = False
     rank: int | None = None
-
-    @property
-    def status_label(self) -> str:
-        return str(st.Status(self.status).label)
-
-    @property
-    def colour(self) -> str:
-        return st.STATUS_COLOURS[st.Status(self.status)]
 
 
 def rank_units(component: TargetComponent, parent: AdministrativeUnit, period: str,
@@ -811,8 +878,14 @@ def _parent_comparison(plan: PlanDocument) -> list[ParentComparison]:
     above = [p for level in levels for p in level]
     parent_components = list(
         TargetComponent.objects.filter(target__plan__in=above, indicator__isnull=False)
-        .select_related("indicator", "target__plan").order_by("target__order", "order")
+        .select_related("indicator", "target").order_by("target__order", "order")
     )
+    # one instance per plan, target and indicator (the cached list held a copy of a plan's text per component)
+    plans, targets, indicators = {p.pk: p for p in above}, {}, {}
+    for p in parent_components:
+        p.target = targets.setdefault(p.target_id, p.target)
+        p.target.plan = plans[p.target.plan_id]
+        p.indicator = indicators.setdefault(p.indicator_id, p.indicator)
     order = {p.pk: i for i, p in enumerate(above)}
     out = []
     for c in plan_components(plan):

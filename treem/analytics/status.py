@@ -67,6 +67,20 @@ STATUS_COLOURS = {
 }
 STATUS_ORDER = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA]
 
+
+class ShowsStatus:
+    """The Vietnamese label and the colour of anything with a ``status`` (dashboard rows, rankings, computed values)."""
+
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[Status(self.status)]
+
 REASONS = {
     "no_data": "Chưa có số liệu của kỳ này.",
     "no_baseline_value": "Chỉ tiêu tăng/giảm theo tỷ lệ nhưng chưa có giá trị gốc.",
@@ -265,16 +279,27 @@ DIRECTION_CODES = {"lower": -1, "higher": 1}
 
 
 def _meets_vec(op, a, m, dec):
-    """Vectorised `meets`."""
-    tol = EPS * np.maximum(1.0, np.abs(m))
-    scale = np.power(10.0, dec)
+    """Vectorised `meets` (each operator computed on its own rows only)."""
+    out = np.zeros(len(a), dtype=bool)
     with np.errstate(invalid="ignore"):
-        ra = np.round(a * scale) / scale
-        return np.select(
-            [op == LT, op == LE, op == EQ, op == GE, op == GT],
-            [a < m - tol, a <= m + tol, np.abs(ra - m) <= tol, a >= m - tol, a > m + tol],
-            False,
-        )
+        for code in (LT, LE, EQ, GE, GT):
+            rows = np.flatnonzero(op == code)
+            if not len(rows):
+                continue
+            ar, mr = a[rows], m[rows]
+            tol = EPS * np.maximum(1.0, np.abs(mr))
+            if code == LT:
+                out[rows] = ar < mr - tol
+            elif code == LE:
+                out[rows] = ar <= mr + tol
+            elif code == GE:
+                out[rows] = ar >= mr - tol
+            elif code == GT:
+                out[rows] = ar > mr + tol
+            else:
+                scale = np.power(10.0, dec[rows])
+                out[rows] = np.abs(np.round(ar * scale) / scale - mr) <= tol
+    return out
 
 
 def _assess_core(comp, v, pct, direction, a, t, tm, b, tb, prev, dec):
@@ -381,20 +406,21 @@ def compute(components: pd.DataFrame, observations: pd.DataFrame, with_projectio
     out = {col: c[col][ci] for col in ("component_id", "target_id", "milestone_t") if col in c}  # the rest stays in `components`
     out.update(unit_id=u, actual=a, baseline=b, baseline_t=tb, previous_met=prev, op=op, target=m,
                expected=expected, ratio=ratio)
+    src = order[ri]  # row of `obs` for each output row
     for col in obs.columns:
         if col in ("indicator_id", "qualifier_key", "unit_id", "value", "t", "ptype"):
             continue
         series = obs[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
-            out[col] = pd.Categorical.from_codes(series.cat.codes.to_numpy()[order][ri], categories=series.cat.categories)
+            out[col] = pd.Categorical.from_codes(series.cat.codes.to_numpy()[src], categories=series.cat.categories)
         else:
-            out[col] = series.to_numpy()[order][ri]
-    out["indicator_id"], out["qualifier_key"] = obs["indicator_id"].to_numpy()[order][ri], obs["qualifier_key"].to_numpy()[order][ri]
+            out[col] = series.to_numpy()[src]
+    out["indicator_id"], out["qualifier_key"] = obs["indicator_id"].to_numpy()[src], obs["qualifier_key"].to_numpy()[src]
     out["t"] = t
     out["ptype"] = pd.Categorical.from_codes(pc, categories=ptype_cat.categories)
     out["status"] = pd.Categorical.from_codes(status, categories=STATUS_CODES)
     out["reason"] = pd.Categorical.from_codes(reason, categories=REASON_CODES)
-    df = pd.DataFrame(out)
+    df = pd.DataFrame(out, copy=False)  # every array is new: no copy, no consolidation
     if with_projection:
         _add_projection(df, t, a, m, op, tm, dec, new_group)
     return df
@@ -409,18 +435,21 @@ def _qualifier_codes(obs_keys: pd.Series, comp_keys: pd.Series):
 
 
 def _add_projection(df: pd.DataFrame, t, a, target, op, tm, dec, new_group) -> None:
-    """Least-squares projection to the milestone per row, from the group's values up to that row (cumulative sums)."""
+    """Least-squares projection to the milestone per row, from the group's values up to that row (running sums)."""
     x = t - 2000.0
     idx = np.arange(len(x))
     gstart = np.maximum.accumulate(np.where(new_group, idx, 0))
+    position = idx - gstart  # 0 for a group's first row
+    n = (position + 1).astype(float)
 
-    def cum(arr):
-        cs = np.cumsum(arr)
-        before = np.where(gstart > 0, cs[np.maximum(gstart - 1, 0)], 0.0)
-        return cs - before
-
-    n = (idx - gstart + 1).astype(float)
-    sx, sy, sxx, sxy = cum(x), cum(a), cum(x * x), cum(x * a)
+    # sums over the group's rows up to each row, one lag at a time (groups hold a few periods): a running sum over
+    # the whole array would carry the rounding of every earlier group into this one
+    terms = (x, a, x * x, x * a)
+    sx, sy, sxx, sxy = (arr.copy() for arr in terms)
+    for lag in range(1, int(position.max(initial=0)) + 1):
+        rows = np.flatnonzero(position >= lag)
+        for total, arr in zip((sx, sy, sxx, sxy), terms, strict=True):
+            total[rows] += arr[rows - lag]
     with np.errstate(invalid="ignore", divide="ignore"):
         denom = n * sxx - sx * sx
         slope = np.where(np.abs(denom) > 1e-12, (n * sxy - sx * sy) / denom, 0.0)
@@ -436,5 +465,4 @@ def _add_projection(df: pd.DataFrame, t, a, target, op, tm, dec, new_group) -> N
     df["projection_points"] = n.astype(int)
     df["projection_reason"] = pd.Categorical.from_codes(reason, categories=names)
     pm = _meets_vec(op, np.where(ok, proj, np.nan), target, dec)
-    df["projection_meets"] = pd.array(np.where(ok, pm, False), dtype="boolean")
-    df.loc[~ok, "projection_meets"] = pd.NA
+    df["projection_meets"] = pd.arrays.BooleanArray(np.where(ok, pm, False), ~ok)

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from treem.accounts.models import Agency
@@ -109,12 +110,20 @@ def plan_dashboard(request, plan_id: int):
         rows = [[tv.target.number, cv.component.indicator_text, cv.component.qualifier, services.short_milestone(cv.component),
                  cv.actual, "tạm tính" if cv.provisional else "", cv.status_label, cv.reason_text, cv.projection,
                  ", ".join(tv.leads)] for tv in dash.targets for cv in tv.components if cv.current]
-        return _xlsx(f"chi-tieu-{plan.pk}-{unit.code}-{dash.period or 'chua-co'}",
-                     [("Chỉ tiêu", ["Chỉ tiêu số", "Chỉ số", "Điều kiện", "Mốc", "Thực hiện", "Tạm tính", "Đánh giá", "Lý do",
-                                   "Dự báo đến năm mốc", "Cơ quan chủ trì"], rows)],
+        computed = [[tv.target.number, cv.component.indicator_text, services.short_milestone(cv.component), v.source_label,
+                     v.period, v.value, v.numerator, v.denominator, v.n_records, v.status_label, v.denominator_note]
+                    for tv in dash.targets for cv in tv.components if cv.current for v in cv.computed]
+        sheets = [("Chỉ tiêu", ["Chỉ tiêu số", "Chỉ số", "Điều kiện", "Mốc", "Thực hiện", "Tạm tính", "Đánh giá", "Lý do",
+                               "Dự báo đến năm mốc", "Cơ quan chủ trì"], rows)]
+        if computed:
+            sheets.append(("Tính từ hồ sơ", ["Chỉ tiêu số", "Chỉ số", "Mốc", "Nguồn", "Kỳ", "Giá trị", "Tử số", "Mẫu số",
+                                             "Số hồ sơ", "Đánh giá", "Ghi chú"], computed))
+        return _xlsx(f"chi-tieu-{plan.pk}-{unit.code}-{dash.period or 'chua-co'}", sheets,
                      note=f"{plan} — {unit.full_name}, kỳ {dash.period or '—'}")
     at = parse_period(dash.period).end if dash.period else datetime.date.today()
-    parents = {pc.component.pk: pc for pc in services.parent_comparison(plan) if pc.verdict in ("weaker", "stronger", "same")}
+    # read only when the targets table is rendered, not when its cached fragment is served
+    parents = SimpleLazyObject(lambda: {pc.component.pk: pc for pc in services.parent_comparison(plan)
+                                        if pc.verdict in ("weaker", "stronger", "same")})
     context = {
         "plan": plan, "unit": unit, "dash": dash, "parents": parents,
         "children": _visible_children(request.user, unit, at, plan),

@@ -4,18 +4,17 @@ reviewed extraction into a plan (created or updated through `store_plan`, audite
 from __future__ import annotations
 
 import datetime
-import logging
-import threading
 from datetime import timedelta
 from difflib import SequenceMatcher
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from treem.accounts.models import EDITOR_ROLES
 from treem.accounts.scoping import active_memberships, editable_units, is_system_admin
+from treem.core import jobs
 from treem.core.audit import record_change
 from treem.core.text import fold
 from treem.geo.models import AdministrativeUnit, Level
@@ -28,7 +27,6 @@ from .extract import import_document
 from .models import ImportStatus, PlanImport
 from .review import prepare
 
-log = logging.getLogger(__name__)
 STALL_AFTER = timedelta(minutes=15)
 INTERNAL_ERROR = "Có lỗi ngoài dự kiến khi đọc tệp “{name}”; hãy thử lại hoặc báo quản trị hệ thống."
 STALLED = "Việc đọc tệp “{name}” bị gián đoạn (máy chủ khởi động lại?); hãy tải lên lại."
@@ -110,81 +108,86 @@ def start_import(user, upload, unit: AdministrativeUnit) -> PlanImport:
     return imp
 
 
-def _mode() -> str:
-    """How reading runs: "sync" (inline, tests) or in a background thread (default)."""
-    import os
-
-    return getattr(settings, "TREEM_JOBS", None) or os.environ.get("TREEM_JOBS", "thread")
-
-
 def launch(pk: int) -> None:
-    """Read an import inline (sync mode) or in a thread once the upload is committed."""
-    if _mode() == "sync":
-        run_import(pk)
-        return
-    transaction.on_commit(
-        lambda: threading.Thread(target=_thread_main, args=(pk,), daemon=True, name=f"import-{pk}").start()
-    )
-
-
-def _thread_main(pk: int) -> None:
-    close_old_connections()
-    try:
-        run_import(pk)
-    finally:
-        connection.close()
+    """Read an import on the core job runner: inline (sync mode), else in a thread once the upload is committed."""
+    jobs.submit(_thread_main, pk, name=f"import-{pk}")
 
 
 def _set(pk: int, **fields) -> None:
     PlanImport.objects.filter(pk=pk).update(updated_at=timezone.now(), **fields)
 
 
+class ImportRow(jobs.Tracker):
+    """A reading's state in its PlanImport row (status, progress, message, pages; on failure the error)."""
+
+    def __init__(self, pk: int):
+        self.pk, self.pages, self.imp = pk, None, None
+
+    def claim(self) -> bool:
+        claimed = PlanImport.objects.filter(pk=self.pk, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.READING,
+            progress=2,
+            progress_message="Đang đọc và phân tích văn bản",
+            updated_at=timezone.now(),
+        )
+        if claimed:
+            self.imp = PlanImport.objects.get(pk=self.pk)
+        return bool(claimed)
+
+    def progress(self, percent: int, message: str) -> None:
+        pages = {"pages": self.pages} if self.pages else {}
+        _set(self.pk, progress=percent, progress_message=message, **pages)
+
+    def done(self, result) -> None:
+        _set(
+            self.pk,
+            status=ImportStatus.READY,
+            progress=100,
+            progress_message=jobs.DONE,
+            text=result.text,
+            extraction=result.plan,
+            warnings=result.warnings,
+            kind=result.read.kind if result.read else "",
+            pages=(result.read.pages if result.read and result.read.pages else None),
+        )
+
+    def failed(self, message: str, exc: BaseException) -> None:
+        code = exc.code if isinstance(exc, DocumentError) else "internal"
+        _fail(self.imp, code, message)
+
+
 def run_import(pk: int) -> None:
     """Read, clean and extract one import, reporting progress; a bad document fails with its message."""
-    claimed = PlanImport.objects.filter(pk=pk, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.READING,
-        progress=2,
-        progress_message="Đang đọc và phân tích văn bản",
-        updated_at=timezone.now(),
-    )
-    if not claimed:
-        return
-    imp = PlanImport.objects.get(pk=pk)
+    row = ImportRow(pk)
     last = {"pct": 2}
 
-    def progress(done: int, total: int) -> None:
-        pct = 5 + int(80 * done / max(total, 1))
-        if pct != last["pct"] or done == total:
-            last["pct"] = pct
-            message = (
-                f"Đang đọc trang {done}/{total}"
-                if done < total
-                else f"Đã đọc {total} trang; đang phân tích nội dung"
-            )
-            _set(pk, progress=min(pct, 85), pages=total, progress_message=message)
+    def read(report) -> object:
+        def progress(done: int, total: int) -> None:
+            pct = 5 + int(80 * done / max(total, 1))
+            if pct != last["pct"] or done == total:
+                last["pct"] = pct
+                row.pages = total
+                message = (
+                    f"Đang đọc trang {done}/{total}"
+                    if done < total
+                    else f"Đã đọc {total} trang; đang phân tích nội dung"
+                )
+                report(min(pct, 85), message)
 
-    try:
-        with imp.file.open("rb") as fh:
+        with row.imp.file.open("rb") as fh:
             data = fh.read()
-        result = import_document(data, filename=imp.original_name, progress=progress, require_targets=True)
-    except DocumentError as exc:
-        _fail(imp, exc.code, exc.message)
-        return
-    except Exception:  # noqa: BLE001 — the user gets a message, the log gets the trace
-        log.exception("plan import %s failed", pk)
-        _fail(imp, "internal", INTERNAL_ERROR.format(name=imp.original_name))
-        return
-    _set(
-        pk,
-        status=ImportStatus.READY,
-        progress=100,
-        progress_message="Xong",
-        text=result.text,
-        extraction=result.plan,
-        warnings=result.warnings,
-        kind=result.read.kind if result.read else "",
-        pages=(result.read.pages if result.read and result.read.pages else None),
+        return import_document(data, filename=row.imp.original_name, progress=progress, require_targets=True)
+
+    jobs.run(
+        read,
+        row,
+        label=f"documents.import #{pk}",
+        user_errors=(DocumentError,),
+        failure=lambda: INTERNAL_ERROR.format(name=row.imp.original_name),
     )
+
+
+_thread_main = jobs.background(run_import)
 
 
 def _fail(imp: PlanImport, code: str, message: str) -> None:

@@ -139,44 +139,52 @@ def aggregate(
             params.append(Generation.Y2025)
         return " AND ".join(where) or "1=1"
 
-    # CROSS JOIN fixes the join order on SQLite (values → their ancestors → the ancestor's row); PostgreSQL
-    # plans it freely. Without it SQLite may loop over every unit of a level for each value.
+    # Each part starts from the target units and goes down the closure table to the values (through the value
+    # table's (unit, period) index), so asking for one unit reads only the values under it. CROSS JOIN fixes that
+    # order on SQLite (which might otherwise scan the whole value table, or read a whole period's values for every
+    # unit); PostgreSQL plans it freely.
+    values = f"{value_table} v"
+    if connection.vendor == "sqlite" and (de_ids is None or combo_ids is None):
+        values += " INDEXED BY datavalue_unit_period"  # with elements and combos given, the unique cell index serves each probe
     sql_parts, params = [], []
     # 1. Direct: every value under each target unit through the closure table.
     p1: list = []
-    f1 = filters("v", p1)
     t1 = target(p1, only_new=False)
+    f1 = filters("v", p1)
     sql_parts.append(
         f"SELECT c.ancestor_id AS u, v.period_id AS p, v.data_element_id AS d, v.combo_id AS k, v.value AS x "
-        f"FROM {value_table} v CROSS JOIN geo_unitclosure c CROSS JOIN {unit_table} a "
-        f"WHERE c.descendant_id = v.unit_id AND a.id = c.ancestor_id AND {f1} AND {t1}"
+        f"FROM {unit_table} a CROSS JOIN geo_unitclosure c CROSS JOIN {values} "
+        f"WHERE {t1} AND c.ancestor_id = a.id AND v.unit_id = c.descendant_id AND {f1}"
     )
     params += p1
     if across_reform and (generation in (None, Generation.Y2025)):
         # 2. Old communes merged whole into a new commune: under that commune and above (new generation only).
         p2: list = []
-        f2 = filters("v", p2)
         t2 = target(p2, only_new=True)
+        f2 = filters("v", p2)
         sql_parts.append(
             f"SELECT c.ancestor_id, v.period_id, v.data_element_id, v.combo_id, v.value "
-            f"FROM {value_table} v CROSS JOIN {unit_table} o CROSS JOIN geo_unitsuccession s CROSS JOIN geo_unitclosure c "
-            f"CROSS JOIN {unit_table} a WHERE o.id = v.unit_id AND o.generation = 'pre2025' AND o.level = {Level.COMMUNE} "
-            f"AND s.predecessor_id = v.unit_id AND s.kind = 'whole' AND c.descendant_id = s.successor_id AND a.id = c.ancestor_id "
-            f"AND {f2} AND {t2} AND NOT EXISTS (SELECT 1 FROM {value_table} w WHERE w.unit_id = s.successor_id "
-            f"AND w.period_id = v.period_id AND w.data_element_id = v.data_element_id AND w.combo_id = v.combo_id)"
+            f"FROM {unit_table} a CROSS JOIN geo_unitclosure c CROSS JOIN geo_unitsuccession s CROSS JOIN {unit_table} o "
+            f"CROSS JOIN {values} WHERE {t2} AND c.ancestor_id = a.id AND s.successor_id = c.descendant_id "
+            f"AND s.kind = 'whole' AND o.id = s.predecessor_id AND o.generation = 'pre2025' AND o.level = {Level.COMMUNE} "
+            f"AND v.unit_id = s.predecessor_id AND {f2} AND NOT EXISTS (SELECT 1 FROM {value_table} w "
+            f"WHERE w.unit_id = s.successor_id AND w.period_id = v.period_id AND w.data_element_id = v.data_element_id "
+            f"AND w.combo_id = v.combo_id)"
         )
         params += p2
         # 3. Old communes split between new communes: from the new province upwards.
         p3: list = []
-        f3 = filters("v", p3)
         t3 = target(p3, only_new=True)
+        f3 = filters("v", p3)
         sql_parts.append(
             f"SELECT c.ancestor_id, v.period_id, v.data_element_id, v.combo_id, v.value "
-            f"FROM {value_table} v CROSS JOIN {unit_table} o CROSS JOIN geo_unitclosure op CROSS JOIN {unit_table} opu "
-            f"CROSS JOIN geo_unitsuccession ps CROSS JOIN geo_unitclosure c CROSS JOIN {unit_table} a "
-            f"WHERE o.id = v.unit_id AND o.generation = 'pre2025' AND o.level = {Level.COMMUNE} AND op.descendant_id = v.unit_id "
-            f"AND opu.id = op.ancestor_id AND opu.level = {Level.PROVINCE} AND ps.predecessor_id = op.ancestor_id AND ps.kind = 'whole' "
-            f"AND c.descendant_id = ps.successor_id AND a.id = c.ancestor_id AND {f3} AND {t3} AND NOT EXISTS (SELECT 1 FROM geo_unitsuccession s WHERE s.predecessor_id = v.unit_id AND s.kind = 'whole')"
+            f"FROM {unit_table} a CROSS JOIN geo_unitclosure c CROSS JOIN geo_unitsuccession ps CROSS JOIN {unit_table} opu "
+            f"CROSS JOIN geo_unitclosure op CROSS JOIN {unit_table} o CROSS JOIN {values} "
+            f"WHERE {t3} AND c.ancestor_id = a.id AND ps.successor_id = c.descendant_id AND ps.kind = 'whole' "
+            f"AND opu.id = ps.predecessor_id AND opu.level = {Level.PROVINCE} AND op.ancestor_id = ps.predecessor_id "
+            f"AND o.id = op.descendant_id AND o.generation = 'pre2025' AND o.level = {Level.COMMUNE} "
+            f"AND NOT EXISTS (SELECT 1 FROM geo_unitsuccession s WHERE s.predecessor_id = o.id AND s.kind = 'whole') "
+            f"AND v.unit_id = o.id AND {f3}"
         )
         params += p3
     sql = (

@@ -231,6 +231,7 @@ class DataValue(models.Model):
         indexes = [
             models.Index(fields=["period", "data_element", "status"], name="datavalue_period_de"),
             models.Index(fields=["unit", "period"], name="datavalue_unit_period"),
+            models.Index(fields=["unit", "updated_at"], name="datavalue_unit_updated"),  # data_version of a dashboard
             models.Index(fields=["submission"], name="datavalue_submission"),
         ]
 

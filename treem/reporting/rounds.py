@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from treem.accounts.models import Sector
-from treem.geo.models import AdministrativeUnit, Level
+from treem.geo.models import AdministrativeUnit, Level, UnitSuccession
 from treem.indicators.models import DataElement
 from treem.indicators.rules import ensure_combos, load_validation_rules
 from treem.plans.models import AssignmentRole, PlanDocument, PlanStatus, Reporters, TargetComponent
@@ -68,11 +68,10 @@ def area_communes(plan: PlanDocument, at: datetime.date) -> tuple[list[Administr
             return [unit], ""
         qs = AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit, level=Level.COMMUNE).valid_at(at)
         return list(qs.order_by("code")), ""
-    old = AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit, level=Level.COMMUNE)
-    successors = (
-        AdministrativeUnit.objects.filter(predecessions__predecessor__in=old, predecessions__effective_date__lte=at, level=Level.COMMUNE)
-        .valid_at(at).distinct().order_by("code")
-    )
+    # in two steps through the succession table: SQLite plans the one-query join from the unit side (0,2 s for a province)
+    old = AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit, level=Level.COMMUNE).values("pk")
+    new_ids = set(UnitSuccession.objects.filter(predecessor_id__in=old, effective_date__lte=at).values_list("successor_id", flat=True))
+    successors = AdministrativeUnit.objects.filter(pk__in=new_ids, level=Level.COMMUNE).valid_at(at).order_by("code")
     successors = list(successors)
     if not successors:
         return [], f"{unit.full_name} không còn hiệu lực và không tìm thấy đơn vị kế thừa."

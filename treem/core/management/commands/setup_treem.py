@@ -33,6 +33,9 @@ class Command(BaseCommand):
         from treem.core.calendar import load_holidays
 
         self.stdout.write(f"Lịch ngày nghỉ lễ, làm bù: {load_holidays()}")
+        from treem.registry.services import load_epi_schedule
+
+        self.stdout.write(f"Lịch tiêm chủng mở rộng: {load_epi_schedule()} mũi")  # also after a `flush`
         plans = load_seed_plans()
         self.stdout.write(f"Kế hoạch mẫu: {len(plans)} ({', '.join(p.number or p.key for p in plans)})")
         if not options["no_demo"]:
@@ -41,16 +44,16 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):"))
             for username, description in users:
                 self.stdout.write(f"  {username:<22} {description}")
-            try:
-                from treem.reporting.demo import load_demo_values
-            except ImportError:
-                load_demo_values = None
-            if load_demo_values is not None:
-                self.stdout.write(f"Số liệu demo: {load_demo_values()}")
-            try:
-                from treem.protection.demo import load_demo_cases
-            except ImportError:
-                load_demo_cases = None
-            if load_demo_cases is not None:
-                self.stdout.write(f"Ca bảo vệ trẻ em demo: {load_demo_cases()}")
+            from treem.protection.demo import DEMO_USERS as CASE_USERS
+            from treem.protection.demo import load_demo_cases
+            from treem.registry.demo import load_demo_children
+            from treem.reporting.demo import load_demo_values
+
+            self.stdout.write(f"Số liệu demo: {load_demo_values()}")
+            self.stdout.write(f"Sổ theo dõi trẻ em demo: {load_demo_children()}")
+            self.stdout.write(f"Bảo vệ trẻ em — {load_demo_cases()}")
+            listed = {u for u, _ in users}
+            for username, first, last, code, _level, role in CASE_USERS:
+                if username not in listed:
+                    self.stdout.write(f"  {username:<22} {role.label} — {last.removeprefix('Demo ')} {first} (mã đơn vị {code})")
         self.stdout.write(f"Xong trong {time.monotonic() - t0:.1f} giây.")
