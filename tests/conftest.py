@@ -20,6 +20,24 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests last: their live server flushes the session-loaded data, and Playwright keeps an
     event loop running in the main thread for as long as the shared browser lives."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    if any(item.get_closest_marker("browser") for item in items):
+        _sqlite_test_database_in_a_file()
+
+
+def _sqlite_test_database_in_a_file() -> None:
+    """On SQLite, browser tests get a test database in a file, as in production (WAL, busy timeout).
+
+    The live server and the background-job threads each open their own connection; SQLite's default
+    in-memory test database (shared cache) answers a second writer with "database table is locked" at
+    once instead of waiting, so a job started by a page could fail whenever the page was polled."""
+    from django.conf import settings
+    from django.db import connections
+
+    database = connections["default"].settings_dict
+    if database["ENGINE"] != "django.db.backends.sqlite3" or database.get("TEST", {}).get("NAME"):
+        return
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    database.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "test-browser.sqlite3")
 
 
 @pytest.fixture(scope="session")
