@@ -37,6 +37,7 @@ run: setup serve
 
 test: install-test
 	$(BIN)/ruff check treem tests bench
+	$(BIN)/ruff format --check treem tests bench
 	$(BIN)/pytest -m "not browser"
 	$(BIN)/pytest -m browser || [ $$? -eq 5 ]  # 5 = no browser test collected
 

@@ -35,16 +35,23 @@ def exact_pairs(records):
 
     names = records["full_name"].map(fold, na_action="ignore")
     frames = []
-    for key in (records["personal_id"].where(records["personal_id"].fillna("").str.len() == 12),
-                names + "|" + records["birth_date"].astype(str) + "|" + records["sex"].astype(str)):
+    for key in (
+        records["personal_id"].where(records["personal_id"].fillna("").str.len() == 12),
+        names + "|" + records["birth_date"].astype(str) + "|" + records["sex"].astype(str),
+    ):
         keyed = pd.DataFrame({"key": key, "id": records["unique_id"]}).dropna()
         keyed = keyed[keyed.duplicated("key", keep=False)]
         pairs = keyed.merge(keyed, on="key")
         pairs = pairs[pairs["id_x"] < pairs["id_y"]]
         frames.append(pairs[["id_x", "id_y"]])
     both = pd.concat(frames).drop_duplicates()
-    return pd.DataFrame({"unique_id_l": both["id_x"].to_numpy(), "unique_id_r": both["id_y"].to_numpy(),
-                         "match_probability": np.ones(len(both))})
+    return pd.DataFrame(
+        {
+            "unique_id_l": both["id_x"].to_numpy(),
+            "unique_id_r": both["id_y"].to_numpy(),
+            "match_probability": np.ones(len(both)),
+        }
+    )
 
 
 def main() -> None:
@@ -57,36 +64,48 @@ def main() -> None:
     args = ap.parse_args()
     children = int(round(args.records / (1 + args.dup_fraction)))
     t = time.perf_counter()
-    df = synth.population(children, dup_fraction=args.dup_fraction, communes=[f"{6000 + 3 * i:05d}" for i in range(100)])
+    df = synth.population(
+        children, dup_fraction=args.dup_fraction, communes=[f"{6000 + 3 * i:05d}" for i in range(100)]
+    )
     truth = synth.true_pairs(df)
-    print(f"generated {len(df):,} records of {children:,} children, {len(truth):,} true duplicate pairs "
-          f"(not timed: {time.perf_counter() - t:.1f} s)")
+    print(
+        f"generated {len(df):,} records of {children:,} children, {len(truth):,} true duplicate pairs "
+        f"(not timed: {time.perf_counter() - t:.1f} s)"
+    )
     records = df.rename(columns={"record_id": "unique_id", "commune_code": "commune"})[
         ["unique_id", "full_name", "birth_date", "birth_date_precision", "sex", "commune", "personal_id"]
     ]
     t = time.perf_counter()
     result = matching.score(records, threads=args.threads)
     seconds = time.perf_counter() - t
-    print(f"de-duplicated in {seconds:.1f} s with {args.threads} threads ({len(df) / seconds:,.0f} records/s); "
-          f"{len(result.pairs):,} pairs scored ≥ {matching.REVIEW_THRESHOLD}")
+    print(
+        f"de-duplicated in {seconds:.1f} s with {args.threads} threads ({len(df) / seconds:,.0f} records/s); "
+        f"{len(result.pairs):,} pairs scored ≥ {matching.REVIEW_THRESHOLD}"
+    )
     for threshold in (matching.REVIEW_THRESHOLD, matching.DEFAULT_THRESHOLD, 0.9, matching.AUTO_THRESHOLD):
         q = matching.evaluate(result.pairs, truth, threshold)
         mark = "  ← default" if threshold == matching.DEFAULT_THRESHOLD else ""
-        print(f"  threshold {threshold:<6} precision {q['precision']:.4f}  recall {q['recall']:.4f}  "
-              f"predicted {q['pairs_predicted']:,}  true positives {q['true_positives']:,}{mark}")
+        print(
+            f"  threshold {threshold:<6} precision {q['precision']:.4f}  recall {q['recall']:.4f}  "
+            f"predicted {q['pairs_predicted']:,}  true positives {q['true_positives']:,}{mark}"
+        )
     q = matching.evaluate(result.pairs, truth, matching.DEFAULT_THRESHOLD)
     t = time.perf_counter()
     base = matching.evaluate(exact_pairs(records), truth, 0.5)
     base_seconds = time.perf_counter() - t
-    print(f"baseline, same run: exact rule (same ID, or same folded name + birth date + sex) in {base_seconds:.1f} s: "
-          f"precision {base['precision']:.4f}, recall {base['recall']:.4f}; Splink finds "
-          f"{q['recall'] / base['recall'] if base['recall'] else float('inf'):.2f}× the true pairs "
-          f"in {seconds / base_seconds if base_seconds else float('inf'):.1f}× the time")
+    print(
+        f"baseline, same run: exact rule (same ID, or same folded name + birth date + sex) in {base_seconds:.1f} s: "
+        f"precision {base['precision']:.4f}, recall {base['recall']:.4f}; Splink finds "
+        f"{q['recall'] / base['recall'] if base['recall'] else float('inf'):.2f}× the true pairs "
+        f"in {seconds / base_seconds if base_seconds else float('inf'):.1f}× the time"
+    )
     limit = 120.0 * len(df) / 1_000_000
     verdict = lambda ok: "met" if ok else "missed"  # noqa: E731
     print(f"GOAL precision: {q['precision']:.4f} (goal ≥ 0.98) {verdict(q['precision'] >= 0.98)}")
     print(f"GOAL recall: {q['recall']:.4f} (goal ≥ 0.95) {verdict(q['recall'] >= 0.95)}")
-    print(f"GOAL dedup_1m: {seconds:.1f} s (goal ≤ {limit:.0f} s for {len(df):,} records on 2 cores) {verdict(seconds <= limit)}")
+    print(
+        f"GOAL dedup_1m: {seconds:.1f} s (goal ≤ {limit:.0f} s for {len(df):,} records on 2 cores) {verdict(seconds <= limit)}"
+    )
 
 
 if __name__ == "__main__":

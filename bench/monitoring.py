@@ -100,8 +100,14 @@ def _generate(years: int) -> dict:
     from treem.indicators.models import CategoryOptionCombo
 
     area = {c.code.split(".")[-1]: c.pk for c in CategoryOptionCombo.objects.filter(category__code="area")}
-    indicators = list(Indicator.objects.select_related("numerator", "denominator").prefetch_related("numerator__categories"))
-    communes = list(AdministrativeUnit.objects.filter(generation=Generation.Y2025, level=Level.COMMUNE).values_list("pk", flat=True))
+    indicators = list(
+        Indicator.objects.select_related("numerator", "denominator").prefetch_related("numerator__categories")
+    )
+    communes = list(
+        AdministrativeUnit.objects.filter(generation=Generation.Y2025, level=Level.COMMUNE).values_list(
+            "pk", flat=True
+        )
+    )
     last = 2025
     periods = []
     for y in range(last - years + 1, last + 1):
@@ -127,14 +133,29 @@ def _generate(years: int) -> dict:
                 unit_rate = min(0.999, max(0.0, rate_mid + rng.uniform(-0.05, 0.05)))
                 for i, p in enumerate(periods):
                     trend = 1 + 0.01 * i * (1 if rng.random() < 0.5 else -1)
-                    total_value = base if is_den else int(base * unit_rate * trend * (0.5 if p.code.endswith("S1") else 1))
-                    split = [total_value] + ([int(total_value * 0.3), total_value - int(total_value * 0.3)] if len(combos) == 3 else [])
+                    total_value = (
+                        base
+                        if is_den
+                        else int(base * unit_rate * trend * (0.5 if p.code.endswith("S1") else 1))
+                    )
+                    split = [total_value] + (
+                        [int(total_value * 0.3), total_value - int(total_value * 0.3)]
+                        if len(combos) == 3
+                        else []
+                    )
                     for combo, value in zip(combos, split, strict=False):
                         if combo is None:
                             continue
                         status = "approved" if rng.random() < 0.9 else "submitted"
-                        d = dict(defaults, data_element_id=de.pk, combo_id=combo, unit_id=unit_id, period_id=p.pk,
-                                 value=value, status=status)
+                        d = dict(
+                            defaults,
+                            data_element_id=de.pk,
+                            combo_id=combo,
+                            unit_id=unit_id,
+                            period_id=p.pk,
+                            value=value,
+                            status=status,
+                        )
                         rows.append(tuple(d[c] for c in columns))
     t0 = time.perf_counter()
     table = DataValue._meta.db_table
@@ -149,12 +170,17 @@ def _generate(years: int) -> dict:
         else:
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
             for i in range(0, len(rows), 20000):
-                cur.executemany(sql, rows[i:i + 20000])
+                cur.executemany(sql, rows[i : i + 20000])
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(f"ANALYZE {table}")
-    return {"values": len(rows), "communes": len(communes), "periods": len(periods), "elements": len(de_done),
-            "insert_s": time.perf_counter() - t0}
+    return {
+        "values": len(rows),
+        "communes": len(communes),
+        "periods": len(periods),
+        "elements": len(de_done),
+        "insert_s": time.perf_counter() - t0,
+    }
 
 
 def _vectorised(indicators, components) -> tuple[float, dict]:
@@ -168,9 +194,13 @@ def _vectorised(indicators, components) -> tuple[float, dict]:
     result = services.evaluate(frame, obs)
     t2 = time.perf_counter()
     counts = {
-        "observations": len(obs), "units": obs["unit_id"].nunique(), "components": len(frame),
-        "status_rows": len(result), "pairs": result[["component_id", "unit_id"]].drop_duplicates().shape[0],
-        "sql_s": t1 - t0, "engine_s": t2 - t1,
+        "observations": len(obs),
+        "units": obs["unit_id"].nunique(),
+        "components": len(frame),
+        "status_rows": len(result),
+        "pairs": result[["component_id", "unit_id"]].drop_duplicates().shape[0],
+        "sql_s": t1 - t0,
+        "engine_s": t2 - t1,
         "by_status": result["status"].value_counts().to_dict(),
     }
     return t2 - t0, counts
@@ -187,30 +217,53 @@ def _naive_pair(component, unit_id, periods, total_combo_id) -> list:
     ind = component.indicator
     out, baseline, baseline_t, prev_met = [], None, None, None
     for p in periods:
+
         def total(de_id, p=p):
             if de_id is None:
                 return None
-            return DataValue.objects.filter(unit__ancestor_links__ancestor_id=unit_id, period=p, data_element_id=de_id,
-                                            combo_id=total_combo_id, status__in=["submitted", "approved"]).aggregate(s=Sum("value"))["s"]
+            return DataValue.objects.filter(
+                unit__ancestor_links__ancestor_id=unit_id,
+                period=p,
+                data_element_id=de_id,
+                combo_id=total_combo_id,
+                status__in=["submitted", "approved"],
+            ).aggregate(s=Sum("value"))["s"]
+
         num, den = total(ind.numerator_id), total(ind.denominator_id)
         if num is None:
             out.append(None)
             continue
-        value = float(num) * ind.multiplier / float(den) if ind.denominator_id and den else (None if ind.denominator_id else float(num))
+        value = (
+            float(num) * ind.multiplier / float(den)
+            if ind.denominator_id and den
+            else (None if ind.denominator_id else float(num))
+        )
         if value is None:
             out.append(None)
             continue
         t = period_time(p.code)
         if baseline is None:
             baseline, baseline_t = value, t
-        a = st.assess(component.comparator, component.value, component.unit, ind.direction, milestone_time(component.year),
-                      value, t, baseline, baseline_t, prev_met)
+        a = st.assess(
+            component.comparator,
+            component.value,
+            component.unit,
+            ind.direction,
+            milestone_time(component.year),
+            value,
+            t,
+            baseline,
+            baseline_t,
+            prev_met,
+        )
         prev_met = a.status == st.Status.ACHIEVED
         out.append(a.status)
     return out
 
 
-def _load_test(env, plan_id: int, unit_id: int, period: str, users: int, duration: float, workers: int = 2) -> dict:
+def _load_test(
+    env, plan_id: int, unit_id: int, period: str, users: int, duration: float, workers: int = 2
+) -> dict:
     """Run the server and the simulated users; returns latency statistics in ms."""
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
@@ -223,8 +276,9 @@ def _load_test(env, plan_id: int, unit_id: int, period: str, users: int, duratio
 
     Membership.objects.get_or_create(user=user, unit_id=unit_id, role=Role.UNIT_MANAGER, agency=None)
     # the plan's own unit too: plans_for_user does not yet let a new province read its predecessors' plans
-    Membership.objects.get_or_create(user=user, unit_id=PlanDocument.objects.get(pk=plan_id).issuing_unit_id,
-                                     role=Role.VIEWER, agency=None)
+    Membership.objects.get_or_create(
+        user=user, unit_id=PlanDocument.objects.get(pk=plan_id).issuing_unit_id, role=Role.VIEWER, agency=None
+    )
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
@@ -238,14 +292,28 @@ def _load_test(env, plan_id: int, unit_id: int, period: str, users: int, duratio
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             ports.append(sock.getsockname()[1])
-    server_env = {**os.environ, **{k: v for k, v in env.items() if v}, "DEBUG": "1", "SECRET_KEY": BENCH_SECRET,
-                  "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
+    server_env = {
+        **os.environ,
+        **{k: v for k, v in env.items() if v},
+        "DEBUG": "1",
+        "SECRET_KEY": BENCH_SECRET,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
     if not env.get("DATABASE_URL"):
         server_env.pop("DATABASE_URL", None)
     script = Path(sys.executable).with_name("treem")
     cmd = [str(script)] if script.exists() else [sys.executable, str(ROOT / "manage.py")]
-    procs = [subprocess.Popen(cmd + ["runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"], env=server_env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
+    procs = [
+        subprocess.Popen(
+            cmd + ["runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
+            env=server_env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
     path = f"/theo-doi/ke-hoach/{plan_id}/?don-vi={unit_id}&ky={period}"
     headers = {"Cookie": f"sessionid={session.session_key}", "Host": "127.0.0.1"}
     try:
@@ -307,9 +375,14 @@ def _load_test(env, plan_id: int, unit_id: int, period: str, users: int, duratio
                 proc.kill()
     latencies.sort()
     n = len(latencies)
-    return {"requests": n, "errors": errors[0], "p50": statistics.median(latencies) if n else float("nan"),
-            "p95": latencies[min(n - 1, int(0.95 * n))] if n else float("nan"), "max": latencies[-1] if n else float("nan"),
-            "rps": n / duration}
+    return {
+        "requests": n,
+        "errors": errors[0],
+        "p50": statistics.median(latencies) if n else float("nan"),
+        "p95": latencies[min(n - 1, int(0.95 * n))] if n else float("nan"),
+        "max": latencies[-1] if n else float("nan"),
+        "rps": n / duration,
+    }
 
 
 def main() -> int:
@@ -340,8 +413,10 @@ def main() -> int:
     from treem.plans.models import PlanDocument, TargetComponent
     from treem.reporting.models import DataValue, Period
 
-    print(f"== TreEm monitoring benchmark ({connection.vendor}, {os.cpu_count()} CPU, "
-          f"load average at start {os.getloadavg()[0]:.1f})")
+    print(
+        f"== TreEm monitoring benchmark ({connection.vendor}, {os.cpu_count()} CPU, "
+        f"load average at start {os.getloadavg()[0]:.1f})"
+    )
     try:
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0, interactive=False)
@@ -350,9 +425,11 @@ def main() -> int:
         print(f"set-up (migrate, units, catalogue, seed plans): {time.perf_counter() - t0:.1f} s")
         if not DataValue.objects.filter(source="bench").exists():
             counts = _generate(args.years)
-            print(f"national synthetic data: {counts['values']:,} values = {counts['communes']:,} communes × "
-                  f"{counts['elements']} data elements × {counts['periods']} periods (+ urban/rural), "
-                  f"inserted in {counts['insert_s']:.1f} s")
+            print(
+                f"national synthetic data: {counts['values']:,} values = {counts['communes']:,} communes × "
+                f"{counts['elements']} data elements × {counts['periods']} periods (+ urban/rural), "
+                f"inserted in {counts['insert_s']:.1f} s"
+            )
         else:
             print(f"national synthetic data: reusing {DataValue.objects.count():,} values")
         if connection.vendor == "postgresql":
@@ -363,19 +440,23 @@ def main() -> int:
                 cur.execute("VACUUM ANALYZE")
             print(f"VACUUM ANALYZE: {time.perf_counter() - t0:.1f} s")
 
-        components = list(TargetComponent.objects.filter(indicator__isnull=False, target__plan__status="active")
-                          .select_related("indicator", "target__plan__issuing_unit"))
+        components = list(
+            TargetComponent.objects.filter(
+                indicator__isnull=False, target__plan__status="active"
+            ).select_related("indicator", "target__plan__issuing_unit")
+        )
         indicators = list({c.indicator_id: c.indicator for c in components}.values())
         assert indicators, "no components with indicators"
         elapsed, c = _vectorised(indicators, components)
-        print(f"vectorised: {c['components']} components of {PlanDocument.objects.filter(status='active').count()} plans × "
-              f"{c['units']:,} units × periods → {c['status_rows']:,} statuses ({c['pairs']:,} component×unit pairs) "
-              f"in {elapsed:.2f} s (values and sums {c['sql_s']:.2f} s, status engine {c['engine_s']:.2f} s)")
+        print(
+            f"vectorised: {c['components']} components of {PlanDocument.objects.filter(status='active').count()} plans × "
+            f"{c['units']:,} units × periods → {c['status_rows']:,} statuses ({c['pairs']:,} component×unit pairs) "
+            f"in {elapsed:.2f} s (values and sums {c['sql_s']:.2f} s, status engine {c['engine_s']:.2f} s)"
+        )
         print("  statuses: " + ", ".join(f"{k} {v:,}" for k, v in sorted(c["by_status"].items())))
 
         rng = random.Random(7)
-        unit_ids = list(AdministrativeUnit.objects.filter(
-            Q_levels()).values_list("pk", flat=True))
+        unit_ids = list(AdministrativeUnit.objects.filter(Q_levels()).values_list("pk", flat=True))
         periods = list(Period.objects.filter(code__in=_period_codes(args.years)).order_by("end", "-start"))
         from treem.indicators.rules import total_combo
 
@@ -387,27 +468,40 @@ def main() -> int:
         naive_per_pair = (time.perf_counter() - t0) / len(sample)
         naive_total = naive_per_pair * c["pairs"]
         ratio = naive_total / elapsed
-        print(f"naive (ORM sums per component × unit × period + scalar rule): {naive_per_pair * 1000:.1f} ms per pair "
-              f"on {len(sample)} random pairs → {naive_total:,.0f} s estimated for {c['pairs']:,} pairs; "
-              f"vectorised is {ratio:,.0f}× faster")
+        print(
+            f"naive (ORM sums per component × unit × period + scalar rule): {naive_per_pair * 1000:.1f} ms per pair "
+            f"on {len(sample)} random pairs → {naive_total:,.0f} s estimated for {c['pairs']:,} pairs; "
+            f"vectorised is {ratio:,.0f}× faster"
+        )
 
         # load test: the plan with most measurable components, at the province (since 1/7/2025) of its area
         from treem.reporting.rounds import area_communes
 
-        plan = max(PlanDocument.objects.filter(status="active"),
-                   key=lambda p: TargetComponent.objects.filter(target__plan=p, indicator__isnull=False).count())
+        plan = max(
+            PlanDocument.objects.filter(status="active"),
+            key=lambda p: TargetComponent.objects.filter(target__plan=p, indicator__isnull=False).count(),
+        )
         communes, _ = area_communes(plan, datetime.date.today())
-        province = AdministrativeUnit.objects.filter(level=Level.PROVINCE, generation=Generation.Y2025,
-                                                     descendant_links__descendant=communes[0]).first()
+        province = AdministrativeUnit.objects.filter(
+            level=Level.PROVINCE, generation=Generation.Y2025, descendant_links__descendant=communes[0]
+        ).first()
         n_communes = AdministrativeUnit.objects.filter(parent=province).count()
         stats = _load_test(env, plan.pk, province.pk, "2025", args.users, args.duration)
-        print(f"dashboard of {plan} for {province.full_name} ({n_communes} communes), {args.users} users, think time "
-              f"0,5–1,5 s, {args.duration:.0f} s: {stats['requests']} requests ({stats['rps']:.1f}/s), {stats['errors']} errors, "
-              f"p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms, max {stats['max']:.0f} ms")
-        print(f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)")
-        print(f"GOAL monitoring_status_all_units: {elapsed:.2f} s (goal 10) {'met' if elapsed <= 10 else 'missed'}")
-        print(f"GOAL monitoring_dashboard_p95: {stats['p95']:.0f} ms (goal 300) "
-              f"{'met' if stats['p95'] <= 300 and not stats['errors'] else 'missed'}")
+        print(
+            f"dashboard of {plan} for {province.full_name} ({n_communes} communes), {args.users} users, think time "
+            f"0,5–1,5 s, {args.duration:.0f} s: {stats['requests']} requests ({stats['rps']:.1f}/s), {stats['errors']} errors, "
+            f"p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms, max {stats['max']:.0f} ms"
+        )
+        print(
+            f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)"
+        )
+        print(
+            f"GOAL monitoring_status_all_units: {elapsed:.2f} s (goal 10) {'met' if elapsed <= 10 else 'missed'}"
+        )
+        print(
+            f"GOAL monitoring_dashboard_p95: {stats['p95']:.0f} ms (goal 300) "
+            f"{'met' if stats['p95'] <= 300 and not stats['errors'] else 'missed'}"
+        )
         print(f"GOAL monitoring_vs_naive: {ratio:,.0f} x (goal 10) {'met' if ratio >= 10 else 'missed'}")
     finally:
         connection.close()

@@ -36,15 +36,34 @@ def make_csv(n: int, seed: int = 1) -> bytes:
 
     rng = np.random.default_rng(seed)
     df = synth.population(n, dup_fraction=0.0, seed=seed, communes=["x"])
-    old = np.array(["Xã Tú Xuyên", "Thị trấn Văn Quan", "Xã Hòa Bình", "Xã Trấn Ninh", "Xã Liên Hội", "Xã Điềm He",
-                    "Xã An Sơn", "Xã Khánh Khê", "Xã Lương Năng", "Xã Bình Phúc", "Xã Tân Đoàn", "Xã Tri Lễ",
-                    "Xã Tràng Phái", "Xã Yên Phúc", "Xã Hữu Lễ"], dtype=object)
+    old = np.array(
+        [
+            "Xã Tú Xuyên",
+            "Thị trấn Văn Quan",
+            "Xã Hòa Bình",
+            "Xã Trấn Ninh",
+            "Xã Liên Hội",
+            "Xã Điềm He",
+            "Xã An Sơn",
+            "Xã Khánh Khê",
+            "Xã Lương Năng",
+            "Xã Bình Phúc",
+            "Xã Tân Đoàn",
+            "Xã Tri Lễ",
+            "Xã Tràng Phái",
+            "Xã Yên Phúc",
+            "Xã Hữu Lễ",
+        ],
+        dtype=object,
+    )
     commune = old[rng.integers(0, len(old), n)]
     form = rng.integers(0, 20, n)
     lines = ["STT,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Số định danh,Xã,Thôn,Họ tên mẹ"]
     ethnic = np.array(["Tày", "Nùng", "Kinh", "Dao", "H'Mông", "Hoa"], dtype=object)[rng.integers(0, 6, n)]
     villages = [f"Bản {i}" for i in range(40)]
-    for i, (name, b, sex, pid) in enumerate(zip(df["full_name"], df["birth_date"], df["sex"], df["personal_id"], strict=True)):
+    for i, (name, b, sex, pid) in enumerate(
+        zip(df["full_name"], df["birth_date"], df["sex"], df["personal_id"], strict=True)
+    ):
         f = form[i]
         if f == 0:
             name = name.upper().replace(" ", "  ", 1)
@@ -82,7 +101,9 @@ def _drop_previous_runs(user) -> None:
         cur.execute(f"DELETE FROM {SpecialCircumstance._meta.db_table} WHERE child_id IN ({child})")
         cur.execute(f"DELETE FROM {Child._meta.db_table} WHERE import_batch_id IN ({ids})")
         cur.execute(f"DELETE FROM {ImportBatch._meta.db_table} WHERE id IN ({ids})")
-    if connection.vendor == "postgresql":  # no million dead rows left for the next run's look-ups to step over
+    if (
+        connection.vendor == "postgresql"
+    ):  # no million dead rows left for the next run's look-ups to step over
         with connection.cursor() as cur:
             for model in (Child, Caregiver, SpecialCircumstance, ImportIssue):
                 cur.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
@@ -109,8 +130,14 @@ def orm_baseline(batch, result, sample: int) -> float:
     t = time.perf_counter()
     with transaction.atomic():
         kids = [
-            Child(**{k: c[k][r] for k in CHILD_COLUMNS}, status=ChildStatus.ACTIVE, source=RecordSource.IMPORT,
-                  import_batch=batch, import_row=int(result.rownums[r]), created_by_id=batch.uploaded_by_id)
+            Child(
+                **{k: c[k][r] for k in CHILD_COLUMNS},
+                status=ChildStatus.ACTIVE,
+                source=RecordSource.IMPORT,
+                import_batch=batch,
+                import_row=int(result.rownums[r]),
+                created_by_id=batch.uploaded_by_id,
+            )
             for r in idx
         ]
         Child.objects.bulk_create(kids, batch_size=2000)  # ids come back on PostgreSQL and SQLite
@@ -119,13 +146,28 @@ def orm_baseline(batch, result, sample: int) -> float:
         for rel, names, folded, ok, phones in result.caregivers:
             for r in idx:
                 if ok[r]:
-                    carers.append(Caregiver(child_id=by_row[int(result.rownums[r])], relationship=rel, full_name=names[r],
-                                            name_folded=folded[r], phone=phones[r], is_primary=False))
+                    carers.append(
+                        Caregiver(
+                            child_id=by_row[int(result.rownums[r])],
+                            relationship=rel,
+                            full_name=names[r],
+                            name_folded=folded[r],
+                            phone=phones[r],
+                            is_primary=False,
+                        )
+                    )
         Caregiver.objects.bulk_create(carers, batch_size=2000)
         listed_on = timezone.localdate(batch.created_at)
         SpecialCircumstance.objects.bulk_create(
-            [SpecialCircumstance(child_id=by_row[int(result.rownums[r])], group=c["circumstance"][r], from_date=listed_on)
-             for r in idx if c["circumstance"][r]], batch_size=2000)
+            [
+                SpecialCircumstance(
+                    child_id=by_row[int(result.rownums[r])], group=c["circumstance"][r], from_date=listed_on
+                )
+                for r in idx
+                if c["circumstance"][r]
+            ],
+            batch_size=2000,
+        )
         transaction.set_rollback(True)
     return len(idx) / (time.perf_counter() - t)
 
@@ -142,9 +184,15 @@ def run(tmp: str) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--database-url", default="")
-    ap.add_argument("--rebuild-indexes", choices=["auto", "never", "always"], default="auto",
-                    help="TREEM_IMPORT_REBUILD_INDEXES for this run (auto: when the import is at least as large as the table)")
-    ap.add_argument("--baseline-rows", type=int, default=50_000, help="sample written the plain ORM way (rolled back)")
+    ap.add_argument(
+        "--rebuild-indexes",
+        choices=["auto", "never", "always"],
+        default="auto",
+        help="TREEM_IMPORT_REBUILD_INDEXES for this run (auto: when the import is at least as large as the table)",
+    )
+    ap.add_argument(
+        "--baseline-rows", type=int, default=50_000, help="sample written the plain ORM way (rolled back)"
+    )
     args = ap.parse_args()
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "treem.settings")
@@ -167,7 +215,9 @@ def run(tmp: str) -> None:
         from treem.geo.services import load_all_units
 
         load_all_units()
-    district = AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.DISTRICT, code="184")
+    district = AdministrativeUnit.objects.get(
+        generation=Generation.PRE_2025, level=Level.DISTRICT, code="184"
+    )
     user, _ = User.objects.get_or_create(username="bench_importer")
     Membership.objects.get_or_create(user=user, unit=district, role=Role.COMMUNE_OFFICER)
     _drop_previous_runs(user)
@@ -176,7 +226,9 @@ def run(tmp: str) -> None:
 
     t = time.perf_counter()
     data = make_csv(args.rows)
-    print(f"generated {args.rows:,} rows, {len(data) / 1e6:.0f} MB (not timed): {time.perf_counter() - t:.1f} s")
+    print(
+        f"generated {args.rows:,} rows, {len(data) / 1e6:.0f} MB (not timed): {time.perf_counter() - t:.1f} s"
+    )
 
     load_before = _load()
     phases = {}
@@ -201,20 +253,32 @@ def run(tmp: str) -> None:
     for k, v in phases.items():
         print(f"  {k:<36} {v:6.1f} s")
     detail = ", ".join(f"{k} {v:.1f} s" for k, v in stats.seconds.items())
-    path = f"{len(stats.rebuilt_indexes)} secondary indexes dropped and rebuilt" if stats.rebuilt_indexes else "indexes kept"
-    print(f"    apply: {detail}; {path}; {stats.caregivers:,} caregivers, {stats.circumstances:,} circumstances")
+    path = (
+        f"{len(stats.rebuilt_indexes)} secondary indexes dropped and rebuilt"
+        if stats.rebuilt_indexes
+        else "indexes kept"
+    )
+    print(
+        f"    apply: {detail}; {path}; {stats.caregivers:,} caregivers, {stats.circumstances:,} circumstances"
+    )
     written = batch.counts.get("written", 0)
-    print(f"rows {args.rows:,}  written {written:,}  rows with errors {batch.counts.get('rows_with_errors', 0):,}  "
-          f"report lines {batch.issues.count():,}")
-    print(f"total {total:.1f} s = {args.rows / total:,.0f} rows/s on {os.cpu_count()} cores "
-          f"(this process's CPU {cpu:.1f} s; {load_before} before, {load_after} after)")
+    print(
+        f"rows {args.rows:,}  written {written:,}  rows with errors {batch.counts.get('rows_with_errors', 0):,}  "
+        f"report lines {batch.issues.count():,}"
+    )
+    print(
+        f"total {total:.1f} s = {args.rows / total:,.0f} rows/s on {os.cpu_count()} cores "
+        f"(this process's CPU {cpu:.1f} s; {load_before} before, {load_after} after)"
+    )
 
     _, result = batch._clean
     orm_rate = orm_baseline(batch, result, args.baseline_rows)
     apply_rate = written / apply_s
     ratio = apply_rate / orm_rate
-    print(f"baseline, same run: Django ORM bulk_create of {min(args.baseline_rows, written):,} of these rows (rolled back) "
-          f"{orm_rate:,.0f} rows/s; apply {apply_rate:,.0f} rows/s = {ratio:.1f}× the ORM ({_load()})")
+    print(
+        f"baseline, same run: Django ORM bulk_create of {min(args.baseline_rows, written):,} of these rows (rolled back) "
+        f"{orm_rate:,.0f} rows/s; apply {apply_rate:,.0f} rows/s = {ratio:.1f}× the ORM ({_load()})"
+    )
     goal = 60.0 * args.rows / 1_000_000
     name = "registry_import_1m_rows" if args.rows == 1_000_000 else f"registry_import_{args.rows}_rows"
     print(f"GOAL {name}: {total:.1f} s (goal {goal:g}) {'met' if total <= goal else 'missed'}")

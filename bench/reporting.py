@@ -70,7 +70,9 @@ def elements() -> list[DataElement]:
     des = list(DataElement.objects.exclude(code__startswith="BENCH_").order_by("code"))[:N_ELEMENTS]
     cats = list(Category.objects.filter(code__in=["sex", "area"]))
     for i in range(N_ELEMENTS - len(des)):
-        de, _ = DataElement.objects.get_or_create(code=f"BENCH_DE_{i + 1:02d}", defaults={"name_vi": f"Phần tử đo hiệu năng {i + 1}"})
+        de, _ = DataElement.objects.get_or_create(
+            code=f"BENCH_DE_{i + 1:02d}", defaults={"name_vi": f"Phần tử đo hiệu năng {i + 1}"}
+        )
         de.categories.set(cats)
         des.append(de)
     return des
@@ -82,7 +84,11 @@ def main() -> None:
     vendor = connection.vendor
     period = get_period(PERIOD)
     DataValue.objects.filter(source=ValueSource.BENCH).delete()
-    communes = list(AdministrativeUnit.objects.filter(generation=Generation.Y2025, level=Level.COMMUNE).order_by("code").values_list("id", flat=True))
+    communes = list(
+        AdministrativeUnit.objects.filter(generation=Generation.Y2025, level=Level.COMMUNE)
+        .order_by("code")
+        .values_list("id", flat=True)
+    )
     limit = int(os.environ.get("BENCH_COMMUNES", "0") or 0)
     if limit:
         communes = communes[:limit]
@@ -90,8 +96,10 @@ def main() -> None:
     combos = combos_by_element(des)
     cells = [(de.pk, c.pk) for de in des for c in combos[de.pk]]
     n_values = len(communes) * len(cells)
-    say(f"Database: {vendor}; {len(communes)} communes × {len(des)} data elements × disaggregations "
-        f"({len(cells)} cells per commune) = {n_values:,} values")
+    say(
+        f"Database: {vendor}; {len(communes)} communes × {len(des)} data elements × disaggregations "
+        f"({len(cells)} cells per commune) = {n_values:,} values"
+    )
 
     # --- import (bulk path: one INSERT per batch, as an import of a national file would)
     t0 = time.perf_counter()
@@ -103,8 +111,22 @@ def main() -> None:
     with transaction.atomic(), connection.cursor() as cur:
         for u in communes:
             for k, (de, combo) in enumerate(cells):
-                batch.append((de, combo, u, period.pk, Decimal((u * 31 + k * 7) % 997), ValueStatus.SUBMITTED, ValueSource.BENCH, 1, "",
-                              False, now, now))
+                batch.append(
+                    (
+                        de,
+                        combo,
+                        u,
+                        period.pk,
+                        Decimal((u * 31 + k * 7) % 997),
+                        ValueStatus.SUBMITTED,
+                        ValueSource.BENCH,
+                        1,
+                        "",
+                        False,
+                        now,
+                        now,
+                    )
+                )
             if len(batch) >= 20000:
                 cur.executemany(sql, batch)
                 batch = []
@@ -121,12 +143,23 @@ def main() -> None:
     rows = 0
     for level in (Level.COMMUNE, Level.PROVINCE, Level.COUNTRY):
         t1 = time.perf_counter()
-        got = aggregate(des, [period], level=level, generation=None if level == Level.COUNTRY else Generation.Y2025, across_reform=False)
+        got = aggregate(
+            des,
+            [period],
+            level=level,
+            generation=None if level == Level.COUNTRY else Generation.Y2025,
+            across_reform=False,
+        )
         rows += len(got)
         say(f"  level {level.label:<10} {len(got):>10,} aggregates in {time.perf_counter() - t1:6.2f} s")
     t_sql = time.perf_counter() - t0
     say(f"Recompute (SQL GROUP BY over the closure table, every level): {rows:,} aggregates in {t_sql:.2f} s")
-    country_total = sum(r.value for r in aggregate([des[0]], [period], level=Level.COUNTRY, combos=[combos[des[0].pk][0]], across_reform=False))
+    country_total = sum(
+        r.value
+        for r in aggregate(
+            [des[0]], [period], level=Level.COUNTRY, combos=[combos[des[0].pk][0]], across_reform=False
+        )
+    )
 
     # --- the straightforward per-value ORM approach, on a sample, extrapolated
     sample_n = min(int(os.environ.get("BENCH_NAIVE_SAMPLE", "3000")), n_values)
@@ -141,14 +174,25 @@ def main() -> None:
     t_naive_sample = time.perf_counter() - t0
     t_naive = t_naive_sample * n_values / sample_n
     ratio = t_naive / t_sql
-    say(f"Per-value ORM approach: {sample_n:,} values in {t_naive_sample:.2f} s → {t_naive:,.0f} s extrapolated to {n_values:,} values")
-    say(f"Ratio: the SQL aggregation is {ratio:,.0f}× faster than the per-value ORM approach (same run, same data)")
+    say(
+        f"Per-value ORM approach: {sample_n:,} values in {t_naive_sample:.2f} s → {t_naive:,.0f} s extrapolated to {n_values:,} values"
+    )
+    say(
+        f"Ratio: the SQL aggregation is {ratio:,.0f}× faster than the per-value ORM approach (same run, same data)"
+    )
 
     # --- a value submitted now is in the country total at the next query
-    v = DataValue.objects.filter(period=period, source=ValueSource.BENCH, data_element=des[0], combo=combos[des[0].pk][0]).first()
+    v = DataValue.objects.filter(
+        period=period, source=ValueSource.BENCH, data_element=des[0], combo=combos[des[0].pk][0]
+    ).first()
     t0 = time.perf_counter()
     DataValue.objects.filter(pk=v.pk).update(value=v.value + 1000)
-    new_total = sum(r.value for r in aggregate([des[0]], [period], level=Level.COUNTRY, combos=[combos[des[0].pk][0]], across_reform=False))
+    new_total = sum(
+        r.value
+        for r in aggregate(
+            [des[0]], [period], level=Level.COUNTRY, combos=[combos[des[0].pk][0]], across_reform=False
+        )
+    )
     t_visible = time.perf_counter() - t0
     assert new_total == country_total + 1000, (new_total, country_total)
     say(f"A value changed is in the national total {t_visible:.3f} s later (no refresh job)")
@@ -156,9 +200,15 @@ def main() -> None:
     t0 = time.perf_counter()
     DataValue.objects.filter(source=ValueSource.BENCH).delete()
     say(f"Clean-up: {time.perf_counter() - t0:.1f} s; whole run {time.perf_counter() - t_start:.0f} s")
-    say(f"GOAL reporting_recompute_all_levels: {t_sql:.2f} s (goal {GOAL_RECOMPUTE_S:.0f} s) {'met' if t_sql <= GOAL_RECOMPUTE_S else 'missed'}")
-    say(f"GOAL reporting_visible_at_once: {t_visible:.3f} s (goal {GOAL_VISIBLE_S:.0f} s) {'met' if t_visible <= GOAL_VISIBLE_S else 'missed'}")
-    say(f"GOAL reporting_ratio_vs_per_value_orm: {ratio:,.0f} x (goal 10 x) {'met' if ratio >= 10 else 'missed'}")
+    say(
+        f"GOAL reporting_recompute_all_levels: {t_sql:.2f} s (goal {GOAL_RECOMPUTE_S:.0f} s) {'met' if t_sql <= GOAL_RECOMPUTE_S else 'missed'}"
+    )
+    say(
+        f"GOAL reporting_visible_at_once: {t_visible:.3f} s (goal {GOAL_VISIBLE_S:.0f} s) {'met' if t_visible <= GOAL_VISIBLE_S else 'missed'}"
+    )
+    say(
+        f"GOAL reporting_ratio_vs_per_value_orm: {ratio:,.0f} x (goal 10 x) {'met' if ratio >= 10 else 'missed'}"
+    )
 
 
 if __name__ == "__main__":

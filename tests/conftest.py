@@ -59,7 +59,9 @@ def make_user(db):
 
     def _make(unit_obj, role=Role.VIEWER, agency=None, username=None, password=PASSWORD):
         counter["n"] += 1
-        user = User.objects.create_user(username=username or f"user{counter['n']}_{unit_obj.code}", password=password)
+        user = User.objects.create_user(
+            username=username or f"user{counter['n']}_{unit_obj.code}", password=password
+        )
         Membership.objects.create(user=user, unit=unit_obj, role=role, agency=agency)
         return user
 
@@ -110,7 +112,9 @@ def chromium():
 @pytest.fixture
 def browser_page(chromium):
     """A page in a fresh browser context (no cookies from other tests): 1280×900, Vietnamese, downloads on."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True
+    )
     # CI machines run the suite under heavy load: give a page a minute to answer before a test fails.
     context.set_default_timeout(60_000)
     context.set_default_navigation_timeout(90_000)

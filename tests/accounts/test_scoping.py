@@ -35,9 +35,13 @@ def test_district_manager_sees_communes_below_and_their_successors(van_quan, mak
     visible = scoping.visible_units(user)
     for commune in old_communes(van_quan):
         assert visible.filter(pk=commune.pk).exists()
-    new_xa_van_quan = AdministrativeUnit.objects.get(generation=Generation.Y2025, level=Level.COMMUNE, code="06253")
+    new_xa_van_quan = AdministrativeUnit.objects.get(
+        generation=Generation.Y2025, level=Level.COMMUNE, code="06253"
+    )
     assert visible.filter(pk=new_xa_van_quan.pk).exists()
-    huong_tra = AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.DISTRICT, code="480")
+    huong_tra = AdministrativeUnit.objects.get(
+        generation=Generation.PRE_2025, level=Level.DISTRICT, code="480"
+    )
     assert not visible.filter(pk=huong_tra.pk).exists()
     assert scoping.can_manage_unit(user, new_xa_van_quan)
 
@@ -67,7 +71,9 @@ def test_new_commune_reads_the_plans_of_the_old_district_it_carries_on(make_user
     from treem.plans.models import PlanDocument
     from treem.plans.selectors import plans_for_user
 
-    xa_van_quan = AdministrativeUnit.objects.get(generation=Generation.Y2025, level=Level.COMMUNE, code="06253")
+    xa_van_quan = AdministrativeUnit.objects.get(
+        generation=Generation.Y2025, level=Level.COMMUNE, code="06253"
+    )
     user = make_user(xa_van_quan, Role.COMMUNE_OFFICER)
     readable = plans_for_user(user)
     assert readable.filter(key="seed-003").exists()  # Văn Quan district plan
@@ -80,9 +86,15 @@ def test_new_commune_reads_the_plans_of_the_old_district_it_carries_on(make_user
 
 
 def test_new_province_sees_the_history_of_the_old_province(make_user):
-    new_lang_son = AdministrativeUnit.objects.get(generation=Generation.Y2025, level=Level.PROVINCE, code="20")
+    new_lang_son = AdministrativeUnit.objects.get(
+        generation=Generation.Y2025, level=Level.PROVINCE, code="20"
+    )
     user = make_user(new_lang_son, Role.UNIT_MANAGER)
-    van_quan_old = AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.DISTRICT, code="184")
+    van_quan_old = AdministrativeUnit.objects.get(
+        generation=Generation.PRE_2025, level=Level.DISTRICT, code="184"
+    )
     assert scoping.can_see_unit(user, van_quan_old)
-    huong_tra = AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.DISTRICT, code="480")
+    huong_tra = AdministrativeUnit.objects.get(
+        generation=Generation.PRE_2025, level=Level.DISTRICT, code="480"
+    )
     assert not scoping.can_see_unit(user, huong_tra)

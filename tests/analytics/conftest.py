@@ -20,8 +20,11 @@ def plan(db):
 
 
 def old_communes(plan):
-    return list(AdministrativeUnit.objects.filter(ancestor_links__ancestor=plan.issuing_unit, level=Level.COMMUNE,
-                                                  generation=Generation.PRE_2025).order_by("code"))
+    return list(
+        AdministrativeUnit.objects.filter(
+            ancestor_links__ancestor=plan.issuing_unit, level=Level.COMMUNE, generation=Generation.PRE_2025
+        ).order_by("code")
+    )
 
 
 def successor_communes(plan):
@@ -39,8 +42,9 @@ def put_values(plan, units, periods, status="approved", seed=5, drift=0.0, only=
     ensure_combos()
     total = total_combo()
     rng = random.Random(seed)
-    comps = (TargetComponent.objects.filter(target__plan=plan, indicator__isnull=False, year=2025)
-             .select_related("indicator__numerator", "indicator__denominator"))
+    comps = TargetComponent.objects.filter(
+        target__plan=plan, indicator__isnull=False, year=2025
+    ).select_related("indicator__numerator", "indicator__denominator")
     from treem.analytics.services import combo_for, qualifier_combos
 
     total_id, by_name = qualifier_combos()
@@ -53,8 +57,12 @@ def put_values(plan, units, periods, status="approved", seed=5, drift=0.0, only=
                 if only and ind.code not in only:
                     continue
                 combo_id, _ = combo_for(c.qualifier, total_id, by_name) if combos else (total.pk, True)
-                m = float(c.value) * (float(ind.multiplier) / {"%": 100, "‰": 1000, "per_1000_live_births": 1000,
-                                                                  "per_100000_children": 100000}.get(c.unit, float(ind.multiplier)))
+                m = float(c.value) * (
+                    float(ind.multiplier)
+                    / {"%": 100, "‰": 1000, "per_1000_live_births": 1000, "per_100000_children": 100000}.get(
+                        c.unit, float(ind.multiplier)
+                    )
+                )
                 rate = max(0.0, m * rng.uniform(0.85, 1.15) * (1 + drift * i))
                 for cid in {combo_id, total.pk}:
                     den = None
@@ -65,8 +73,18 @@ def put_values(plan, units, periods, status="approved", seed=5, drift=0.0, only=
                     else:
                         num = round(rate)
                     values.setdefault((ind.numerator_id, cid, unit.pk, p.pk), num)
-    rows = [DataValue(data_element_id=de, combo_id=cid, unit_id=u, period_id=pid, value=Decimal(v), status=status, source="bench")
-            for (de, cid, u, pid), v in values.items()]
+    rows = [
+        DataValue(
+            data_element_id=de,
+            combo_id=cid,
+            unit_id=u,
+            period_id=pid,
+            value=Decimal(v),
+            status=status,
+            source="bench",
+        )
+        for (de, cid, u, pid), v in values.items()
+    ]
     DataValue.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

@@ -47,9 +47,15 @@ def server(chromium, tmp_path_factory):
     """A real `treem runserver` on its own SQLite file, set up as `make run` does (after the browser
     fixture, so that the tests skip before this set-up when Chromium is missing)."""
     var = tmp_path_factory.mktemp("treem-var")
-    env = {**os.environ, "TREEM_VAR_DIR": str(var), "DEBUG": "1",
-           "DJANGO_SETTINGS_MODULE": os.environ.get("TREEM_SERVER_SETTINGS", "treem.settings"),
-           "TREEM_JOBS": "thread", "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]), "AXES_FAILURE_LIMIT": "50"}
+    env = {
+        **os.environ,
+        "TREEM_VAR_DIR": str(var),
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": os.environ.get("TREEM_SERVER_SETTINGS", "treem.settings"),
+        "TREEM_JOBS": "thread",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        "AXES_FAILURE_LIMIT": "50",
+    }
     script = Path(sys.executable).with_name("treem")
     treem = [str(script)] if script.exists() else [sys.executable, str(ROOT / "manage.py")]
     subprocess.run(treem + ["migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT, timeout=600)
@@ -57,8 +63,13 @@ def server(chromium, tmp_path_factory):
     subprocess.run([sys.executable, "-c", POPULATE], env=env, check=True, cwd=ROOT, timeout=600)
     port = _free_port()
     log = (var / "server.log").open("wb")  # the request log, printed when the module ends (shown on failure)
-    proc = subprocess.Popen(treem + ["runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        treem + ["runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -93,7 +104,9 @@ def test_district_manager_walks_to_the_docx_report(server, browser_page, tmp_pat
     page.goto(server + "/theo-doi/")
     page.locator("tr", has_text="Văn Quan").get_by_role("link", name="Bảng theo dõi").click()
     expect(page.locator("#targets")).to_be_visible()
-    numbers = set(page.locator("#targets tbody tr[data-target]").evaluate_all("rs => rs.map(r => r.dataset.target)"))
+    numbers = set(
+        page.locator("#targets tbody tr[data-target]").evaluate_all("rs => rs.map(r => r.dataset.target)")
+    )
     assert numbers == {str(n) for n in range(1, 25)}
     assert page.locator("#targets .st").count() >= 24
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
@@ -133,7 +146,16 @@ def test_district_manager_walks_to_the_docx_report(server, browser_page, tmp_pat
     dl.value.save_as(path)
     assert path.suffix == ".docx"
     doc = Document(io.BytesIO(path.read_bytes()))
-    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
-    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "HUYỆN VĂN QUAN", "BÁO CÁO",
-                     "12.345 trẻ em", "Nơi nhận:", "Triệu Đức Dũng"):
+    text = "\n".join(
+        [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    )
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "HUYỆN VĂN QUAN",
+        "BÁO CÁO",
+        "12.345 trẻ em",
+        "Nơi nhận:",
+        "Triệu Đức Dũng",
+    ):
         assert expected in text, expected

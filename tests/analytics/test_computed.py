@@ -33,28 +33,69 @@ def records(make_user):
     """Four children in Xã Văn Quan's registry (two under 5 measured, one stunted) and one abuse case from hotline 111."""
     xa = unit("06253", Level.COMMUNE, Generation.Y2025)
     officer = make_user(xa, Role.COMMUNE_OFFICER, username="canbo_vq_tk")
-    births = [datetime.date(2022, 2, 1), datetime.date(2022, 6, 1), datetime.date(2015, 1, 1), datetime.date(2016, 1, 1)]
-    children = [registry.create_child(officer, {"full_name": n, "birth_date": b, "birth_date_precision": DatePrecision.DAY,
-                                                "sex": "m" if i % 2 == 0 else "f", "commune": xa})
-                for i, (n, b) in enumerate(zip(NAMES, births, strict=True))]
+    births = [
+        datetime.date(2022, 2, 1),
+        datetime.date(2022, 6, 1),
+        datetime.date(2015, 1, 1),
+        datetime.date(2016, 1, 1),
+    ]
+    children = [
+        registry.create_child(
+            officer,
+            {
+                "full_name": n,
+                "birth_date": b,
+                "birth_date_precision": DatePrecision.DAY,
+                "sex": "m" if i % 2 == 0 else "f",
+                "commune": xa,
+            },
+        )
+        for i, (n, b) in enumerate(zip(NAMES, births, strict=True))
+    ]
     measured = datetime.date.today() - datetime.timedelta(days=30)
-    registry.add_measurement(officer, GrowthMeasurement(child=children[0], measured_on=measured, weight_kg=13.0,
-                                                        lenhei_cm=95.0, measure="h"))  # 4 years 9 months: too short → stunted
-    registry.add_measurement(officer, GrowthMeasurement(child=children[1], measured_on=measured, weight_kg=15.5,
-                                                        lenhei_cm=100.0, measure="h"))
+    registry.add_measurement(
+        officer,
+        GrowthMeasurement(
+            child=children[0], measured_on=measured, weight_kg=13.0, lenhei_cm=95.0, measure="h"
+        ),
+    )  # 4 years 9 months: too short → stunted
+    registry.add_measurement(
+        officer,
+        GrowthMeasurement(
+            child=children[1], measured_on=measured, weight_kg=15.5, lenhei_cm=100.0, measure="h"
+        ),
+    )
     key = ChannelKey.issue("Tổng đài 111 (thử)", "hotline_111")[1]
-    body = {"reference": "111-TK-1", "commune_code": "06253", "harm_kind": "violence", "harm_subkind": "v1",
-            "setting": "family", "urgency": "normal", "occurred_on": str(datetime.date.today()), "place": "Thôn Bản Cóc",
-            "narrative": "Trẻ bị đánh nhiều lần.", "child": {"full_name": VICTIM, "age": 9, "sex": "f"},
-            "reporter": {"anonymous": True}}
+    body = {
+        "reference": "111-TK-1",
+        "commune_code": "06253",
+        "harm_kind": "violence",
+        "harm_subkind": "v1",
+        "setting": "family",
+        "urgency": "normal",
+        "occurred_on": str(datetime.date.today()),
+        "place": "Thôn Bản Cóc",
+        "narrative": "Trẻ bị đánh nhiều lần.",
+        "child": {"full_name": VICTIM, "age": 9, "sex": "f"},
+        "reporter": {"anonymous": True},
+    }
     from django.test import Client
 
-    resp = Client().post("/api/v1/protection/hotline-111/notifications/", body, content_type="application/json",
-                         HTTP_AUTHORIZATION=f"Api-Key {key}")
+    resp = Client().post(
+        "/api/v1/protection/hotline-111/notifications/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Api-Key {key}",
+    )
     assert resp.status_code == 201, resp.content
     case = Case.objects.get(uid=resp.json()["case"])
-    cases.complete_initial_assessment(officer, policy.CaseAccess(officer, case), finding=Finding.HARMED,
-                                      emergency_needed=False, create_child=True)
+    cases.complete_initial_assessment(
+        officer,
+        policy.CaseAccess(officer, case),
+        finding=Finding.HARMED,
+        emergency_needed=False,
+        create_child=True,
+    )
     return xa
 
 
@@ -68,7 +109,11 @@ def manager(client, make_user, van_quan):
 def test_dashboard_shows_case_and_registry_values_beside_reported(client, manager, records, plan):
     year = str(datetime.date.today().year)
     dash = services.plan_dashboard(plan, plan.issuing_unit, year)
-    by_code = {(cv.component.indicator.code, cv.component.year): cv for cv in dash.components if cv.component.indicator_id}
+    by_code = {
+        (cv.component.indicator.code, cv.component.year): cv
+        for cv in dash.components
+        if cv.component.indicator_id
+    }
 
     abuse = by_code[("BV_XAM_HAI", 2030)].computed
     assert [v.source for v in abuse] == ["cases"]
@@ -95,8 +140,14 @@ def test_dashboard_shows_case_and_registry_values_beside_reported(client, manage
     detail = client.get(reverse("analytics:target", args=[plan.pk, comp.pk]), {"ky": year}).content.decode()
     assert "Tính từ hồ sơ bảo vệ trẻ em" in detail and "trẻ có hồ sơ bảo vệ" in detail
 
-    wb = load_workbook(io.BytesIO(client.get(reverse("analytics:plan", args=[plan.pk]), {"ky": year, "format": "xlsx"}).content))
-    cells = [str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    wb = load_workbook(
+        io.BytesIO(
+            client.get(reverse("analytics:plan", args=[plan.pk]), {"ky": year, "format": "xlsx"}).content
+        )
+    )
+    cells = [
+        str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None
+    ]
     assert any("Hồ sơ bảo vệ trẻ em" in c for c in cells)
     assert not any(name in c for c in cells for name in NAMES + [VICTIM])
 
@@ -104,19 +155,37 @@ def test_dashboard_shows_case_and_registry_values_beside_reported(client, manage
 def test_a_new_case_counts_at_once(client, manager, records, plan, make_user):
     year = str(datetime.date.today().year)
     comp_code = ("BV_XAM_HAI", 2030)
-    first = {(cv.component.indicator.code, cv.component.year): cv
-             for cv in services.plan_dashboard(plan, plan.issuing_unit, year).components if cv.component.indicator_id}
+    first = {
+        (cv.component.indicator.code, cv.component.year): cv
+        for cv in services.plan_dashboard(plan, plan.issuing_unit, year).components
+        if cv.component.indicator_id
+    }
     assert first[comp_code].computed[0].numerator == 1
     xa = unit("06253", Level.COMMUNE, Generation.Y2025)
     officer = make_user(xa, Role.COMMUNE_OFFICER, username="canbo_vq_tk2")
-    data = {"harm_kind": "sexual_abuse", "harm_subkind": "l4", "setting": "community", "urgency": "normal",
-            "reported_child_name": "Vi Văn Nam", "child_sex": "m", "child_age": 12}
+    data = {
+        "harm_kind": "sexual_abuse",
+        "harm_subkind": "l4",
+        "setting": "community",
+        "urgency": "normal",
+        "reported_child_name": "Vi Văn Nam",
+        "child_sex": "m",
+        "child_age": 12,
+    }
     case, created = cases.intake(officer, xa, "commune", data)
     assert created
-    cases.complete_initial_assessment(officer, policy.CaseAccess(officer, case), finding=Finding.HARMED,
-                                      emergency_needed=False, create_child=True)
-    again = {(cv.component.indicator.code, cv.component.year): cv
-             for cv in services.plan_dashboard(plan, plan.issuing_unit, year).components if cv.component.indicator_id}
+    cases.complete_initial_assessment(
+        officer,
+        policy.CaseAccess(officer, case),
+        finding=Finding.HARMED,
+        emergency_needed=False,
+        create_child=True,
+    )
+    again = {
+        (cv.component.indicator.code, cv.component.year): cv
+        for cv in services.plan_dashboard(plan, plan.issuing_unit, year).components
+        if cv.component.indicator_id
+    }
     assert again[comp_code].computed[0].numerator == 2
 
 
@@ -128,17 +197,37 @@ def test_a_new_case_counts_at_once_on_a_cached_commune_dashboard(manager, record
     def harmed():
         dash = services.plan_dashboard(plan, xa, year)
         assert dash.cache_key  # the cached path
-        return next(cv for cv in dash.components if cv.component.indicator_id
-                    and (cv.component.indicator.code, cv.component.year) == ("BV_XAM_HAI", 2030)).computed[0].numerator
+        return (
+            next(
+                cv
+                for cv in dash.components
+                if cv.component.indicator_id
+                and (cv.component.indicator.code, cv.component.year) == ("BV_XAM_HAI", 2030)
+            )
+            .computed[0]
+            .numerator
+        )
 
     before = harmed()
     assert harmed() == before  # served from the cache
     officer = make_user(xa, Role.COMMUNE_OFFICER, username="canbo_vq_tk3")
-    data = {"harm_kind": "sexual_abuse", "harm_subkind": "l4", "setting": "community", "urgency": "normal",
-            "reported_child_name": "Lò Văn Hải", "child_sex": "m", "child_age": 9}
+    data = {
+        "harm_kind": "sexual_abuse",
+        "harm_subkind": "l4",
+        "setting": "community",
+        "urgency": "normal",
+        "reported_child_name": "Lò Văn Hải",
+        "child_sex": "m",
+        "child_age": 9,
+    }
     case, _ = cases.intake(officer, xa, "commune", data)
-    cases.complete_initial_assessment(officer, policy.CaseAccess(officer, case), finding=Finding.HARMED,
-                                      emergency_needed=False, create_child=True)
+    cases.complete_initial_assessment(
+        officer,
+        policy.CaseAccess(officer, case),
+        finding=Finding.HARMED,
+        emergency_needed=False,
+        create_child=True,
+    )
     assert harmed() == before + 1
 
 
@@ -174,5 +263,7 @@ def test_consolidated_report_carries_the_computed_values_without_names(records, 
     sheet = wb["Tính từ hồ sơ"]
     sources = {row[3] for row in sheet.iter_rows(min_row=2, values_only=True) if row[3]}
     assert {"Sổ theo dõi trẻ em", "Hồ sơ bảo vệ trẻ em"} <= sources
-    everything = text + " ".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+    everything = text + " ".join(
+        str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c
+    )
     assert not any(name in everything for name in NAMES + [VICTIM])

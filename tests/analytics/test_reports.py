@@ -17,7 +17,9 @@ from treem.analytics.jobs import enqueue, run_pending
 from treem.analytics.models import Job, JobStatus, ReportFile
 
 pytestmark = pytest.mark.django_db
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+)
 
 
 def test_place_date_and_number_follow_decree_30():
@@ -34,9 +36,13 @@ def _report(plan, **kw):
     r.number = "12"
     r.recipients = "Sở Y tế tỉnh Lạng Sơn\nTT Huyện ủy; TT HĐND huyện"
     r.archive = "Lưu: VT, LĐTBXHDT"
-    r.narrative = {"situation": "Toàn huyện có 12.345 trẻ em dưới 16 tuổi; 1.024 trẻ em có hoàn cảnh đặc biệt.",
-                   "results": "Các xã đã triển khai Kế hoạch đồng bộ.", "assessment": "Ưu điểm: phối hợp tốt.",
-                   "direction": "Tiếp tục rà soát trẻ em có hoàn cảnh đặc biệt.", "proposals": "Đề nghị tỉnh hỗ trợ kinh phí."}
+    r.narrative = {
+        "situation": "Toàn huyện có 12.345 trẻ em dưới 16 tuổi; 1.024 trẻ em có hoàn cảnh đặc biệt.",
+        "results": "Các xã đã triển khai Kế hoạch đồng bộ.",
+        "assessment": "Ưu điểm: phối hợp tốt.",
+        "direction": "Tiếp tục rà soát trẻ em có hoàn cảnh đặc biệt.",
+        "proposals": "Đề nghị tỉnh hỗ trợ kinh phí.",
+    }
     for k, v in kw.items():
         setattr(r, k, v)
     r.save()
@@ -59,10 +65,24 @@ def test_docx_has_the_decree_30_parts_and_every_target(plan_with_data):
 
     doc = Document(io.BytesIO(build_docx(doc_model)))
     text = _all_text(doc)
-    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN", "HUYỆN VĂN QUAN",
-                     "Số: 12/BC-UBND", "Văn Quan, ngày 05 tháng 02 năm 2026", "BÁO CÁO", "Nơi nhận:", "- Lưu: VT, LĐTBXHDT.",
-                     "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Triệu Đức Dũng", "I. ĐẶC ĐIỂM TÌNH HÌNH", "V. KIẾN NGHỊ, ĐỀ XUẤT",
-                     "1.024 trẻ em có hoàn cảnh đặc biệt", "Đề nghị tỉnh hỗ trợ kinh phí./."):
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "ỦY BAN NHÂN DÂN",
+        "HUYỆN VĂN QUAN",
+        "Số: 12/BC-UBND",
+        "Văn Quan, ngày 05 tháng 02 năm 2026",
+        "BÁO CÁO",
+        "Nơi nhận:",
+        "- Lưu: VT, LĐTBXHDT.",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Triệu Đức Dũng",
+        "I. ĐẶC ĐIỂM TÌNH HÌNH",
+        "V. KIẾN NGHỊ, ĐỀ XUẤT",
+        "1.024 trẻ em có hoàn cảnh đặc biệt",
+        "Đề nghị tỉnh hỗ trợ kinh phí./.",
+    ):
         assert expected in text, expected
     assert unicodedata.is_normalized("NFC", text)
     # the targets table: header + one row per current component, every target number present
@@ -71,8 +91,14 @@ def test_docx_has_the_decree_30_parts_and_every_target(plan_with_data):
     assert numbers == {str(n) for n in range(1, 25)}
     assert any("tử vong trẻ sơ sinh" in row.cells[1].text.lower() for row in table.rows[1:])
     statuses = {row.cells[4].text.split("\n")[0] for row in table.rows[1:]}
-    assert statuses <= {"Đạt", "Đúng lộ trình", "Có nguy cơ không đạt", "Chệch lộ trình", "Chưa có số liệu",
-                        "Chỉ tiêu định tính, chưa gắn chỉ số"}
+    assert statuses <= {
+        "Đạt",
+        "Đúng lộ trình",
+        "Có nguy cơ không đạt",
+        "Chệch lộ trình",
+        "Chưa có số liệu",
+        "Chỉ tiêu định tính, chưa gắn chỉ số",
+    }
     # Times New Roman everywhere, body 13–14 pt, A4 with the Decree's margins
     fonts = {r.font.name for p in doc.paragraphs for r in p.runs if r.text.strip()}
     assert fonts == {"Times New Roman"}
@@ -98,9 +124,17 @@ def test_generation_job_makes_docx_xlsx_and_a_pdf_libreoffice_can_read(plan_with
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(bytes(files["pdf"].content))
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
-        for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO", "Nơi nhận:",
-                         "Triệu Đức Dũng", "trẻ sơ sinh"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+        ).stdout.decode()
+        for expected in (
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "BÁO CÁO",
+            "Nơi nhận:",
+            "Triệu Đức Dũng",
+            "trẻ sơ sinh",
+        ):
             assert expected in unicodedata.normalize("NFC", text), (expected, text[:800])
     wb = load_workbook(io.BytesIO(bytes(files["xlsx"].content)))
     assert wb.sheetnames == ["Chỉ tiêu", "Chuỗi số liệu", "Tình hình báo cáo", "Tính từ hồ sơ"]
@@ -118,8 +152,21 @@ def test_docx_converts_with_libreoffice_directly(plan_with_data, tmp_path):
     doc_model, _, _ = reports.build_report_document(report)
     src = tmp_path / "bao-cao.docx"
     src.write_bytes(build_docx(doc_model))
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     assert (tmp_path / "bao-cao.pdf").read_bytes()[:5] == b"%PDF-"
 
 

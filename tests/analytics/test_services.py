@@ -68,7 +68,9 @@ def test_submitted_value_appears_at_every_level_at_once(plan, make_user):
     put_values(plan, [commune], ["2024"], status="submitted", only={"YT_TV_SO_SINH"})
     for unit in (commune, district, province):
         dash = services.plan_dashboard(plan, unit=unit, period="2024")
-        comp = next(c for c in dash.components if c.component.indicator_id == ind.pk and c.component.year == 2025)
+        comp = next(
+            c for c in dash.components if c.component.indicator_id == ind.pk and c.component.year == 2025
+        )
         assert comp.actual is not None and comp.status != Status.NO_DATA, unit
         assert comp.provisional  # submitted, not yet approved: marked
     country = AdministrativeUnit.objects.get(level=Level.COUNTRY)
@@ -84,7 +86,9 @@ def test_a_value_of_a_successor_commune_reaches_the_plan_of_the_abolished_distri
     def comp():
         dash = services.plan_dashboard(plan, period="2025")
         assert dash.cache_key  # cached
-        return next(c for c in dash.components if c.component.indicator_id == ind.pk and c.component.year == 2025)
+        return next(
+            c for c in dash.components if c.component.indicator_id == ind.pk and c.component.year == 2025
+        )
 
     assert comp().status == Status.NO_DATA
     put_values(plan, successor_communes(plan)[:1], ["2025"], status="submitted", only={"YT_TV_SO_SINH"})
@@ -96,17 +100,27 @@ def test_approved_values_are_not_provisional_and_submitted_can_be_left_out(plan)
     commune = old_communes(plan)[0]
     put_values(plan, [commune], ["2024"], status="approved", only={"YT_TV_SO_SINH"})
     dash = services.plan_dashboard(plan, unit=commune, period="2024")
-    comp = next(c for c in dash.components if c.component.indicator.code == "YT_TV_SO_SINH" and c.component.year == 2025)
+    comp = next(
+        c
+        for c in dash.components
+        if c.component.indicator.code == "YT_TV_SO_SINH" and c.component.year == 2025
+    )
     assert comp.actual is not None and not comp.provisional
     other = old_communes(plan)[1]
     put_values(plan, [other], ["2024"], status="submitted", only={"YT_TV_SO_SINH"})
     strict = services.plan_dashboard(plan, unit=other, period="2024", include_submitted=False)
-    comp = next(c for c in strict.components if c.component.indicator.code == "YT_TV_SO_SINH" and c.component.year == 2025)
+    comp = next(
+        c
+        for c in strict.components
+        if c.component.indicator.code == "YT_TV_SO_SINH" and c.component.year == 2025
+    )
     assert comp.status == Status.NO_DATA
 
 
 def test_commune_ranking_before_and_after_the_reform(plan_with_data):
-    comp = TargetComponent.objects.get(target__plan=plan_with_data, target__number="3", indicator__code="YT_TV_SO_SINH", year=2025)
+    comp = TargetComponent.objects.get(
+        target__plan=plan_with_data, target__number="3", indicator__code="YT_TV_SO_SINH", year=2025
+    )
     before = services.rank_units(comp, plan_with_data.issuing_unit, "2024")
     assert len(before) == len(old_communes(plan_with_data))
     values = [r.value for r in before if r.value is not None]
@@ -124,19 +138,39 @@ def test_agency_view_targets_and_overdue(plan_with_data):
     assert numbers == [7, 15, 16, 17, 18, 19, 20, 22, 23, 24]
     overdue = services.overdue_submissions(agency, today=datetime.date(2026, 1, 1))
     assert all(s.agency_id == agency.pk for s in overdue)
-    assert overdue.count() == Submission.objects.filter(agency=agency, round__deadline__lt=datetime.date(2026, 1, 1),
-                                                        status__in=["draft", "returned"]).count()
+    assert (
+        overdue.count()
+        == Submission.objects.filter(
+            agency=agency, round__deadline__lt=datetime.date(2026, 1, 1), status__in=["draft", "returned"]
+        ).count()
+    )
 
 
 def test_parent_plan_comparison_flags_a_weaker_district_target(plan, lang_son):
     """A provincial plan asking 'dưới 9' for 2025 where the district asks 'dưới 9,5' → the district is weaker."""
     parent = PlanDocument.objects.get(number="194/KH-UBND")
-    target = Target.objects.create(plan=parent, number="1", text="tỷ suất tử vong trẻ sơ sinh dưới 9‰ vào năm 2025", order=0)
+    target = Target.objects.create(
+        plan=parent, number="1", text="tỷ suất tử vong trẻ sơ sinh dưới 9‰ vào năm 2025", order=0
+    )
     child = TargetComponent.objects.get(target__plan=plan, indicator__code="YT_TV_SO_SINH", year=2025)
-    TargetComponent.objects.create(target=target, indicator_text="tỷ suất tử vong trẻ sơ sinh", indicator=child.indicator,
-                                   comparator="lt", value=Decimal("9"), unit="per_1000_live_births", year=2025)
-    TargetComponent.objects.create(target=target, indicator_text="tỷ suất tử vong trẻ sơ sinh", indicator=child.indicator,
-                                   comparator="lt", value=Decimal("9"), unit="per_1000_live_births", year=2030)
+    TargetComponent.objects.create(
+        target=target,
+        indicator_text="tỷ suất tử vong trẻ sơ sinh",
+        indicator=child.indicator,
+        comparator="lt",
+        value=Decimal("9"),
+        unit="per_1000_live_births",
+        year=2025,
+    )
+    TargetComponent.objects.create(
+        target=target,
+        indicator_text="tỷ suất tử vong trẻ sơ sinh",
+        indicator=child.indicator,
+        comparator="lt",
+        value=Decimal("9"),
+        unit="per_1000_live_births",
+        year=2030,
+    )
     rows = {r.component.pk: r for r in services.parent_comparison(plan)}
     row = rows[child.pk]
     assert row.verdict == "weaker" and "Thấp hơn yêu cầu" in row.text and "194/KH-UBND" in row.text
@@ -163,8 +197,20 @@ def test_compare_requirements(child, parent, verdict, plan):
     comp = TargetComponent.objects.filter(target__plan=plan, indicator__direction="higher").first()
     if child[0] in ("lt", "le", "reduce_by") or parent[0] in ("lt", "le"):
         comp = TargetComponent.objects.filter(target__plan=plan, indicator__direction="lower").first()
-    a = TargetComponent(target=comp.target, indicator=comp.indicator, comparator=child[0], value=Decimal(str(child[1])), unit="%")
-    b = TargetComponent(target=comp.target, indicator=comp.indicator, comparator=parent[0], value=Decimal(str(parent[1])), unit="%")
+    a = TargetComponent(
+        target=comp.target,
+        indicator=comp.indicator,
+        comparator=child[0],
+        value=Decimal(str(child[1])),
+        unit="%",
+    )
+    b = TargetComponent(
+        target=comp.target,
+        indicator=comp.indicator,
+        comparator=parent[0],
+        value=Decimal(str(parent[1])),
+        unit="%",
+    )
     assert services.compare_requirements(a, b) == verdict
 
 
@@ -173,8 +219,11 @@ def test_bulk_national_path_agrees_with_the_per_page_path(plan_with_data):
     comps = services.plan_components(plan_with_data)
     indicators = services.plan_indicators(comps)
     bulk = services.bulk_observations(indicators)
-    units = [plan_with_data.issuing_unit, old_communes(plan_with_data)[0],
-             AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.PROVINCE, code="20")]
+    units = [
+        plan_with_data.issuing_unit,
+        old_communes(plan_with_data)[0],
+        AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.PROVINCE, code="20"),
+    ]
     page = services.observations(indicators, units=[u.pk for u in units])
     keys = ["indicator_id", "qualifier_key", "unit_id", "period"]
     page = page.assign(period=page["period"].astype(str)).set_index(keys).sort_index()
@@ -184,6 +233,14 @@ def test_bulk_national_path_agrees_with_the_per_page_path(plan_with_data):
     assert np.allclose(page["value"].astype(float), bulk["value"].astype(float), equal_nan=True)
     assert np.allclose(page["numerator"].astype(float), bulk["numerator"].astype(float))
     frame = services.components_frame(comps)
-    a = services.evaluate(frame, page.reset_index()).set_index(["component_id", "unit_id", "period"]).sort_index()
-    b = services.evaluate(frame, bulk.reset_index()).set_index(["component_id", "unit_id", "period"]).sort_index()
+    a = (
+        services.evaluate(frame, page.reset_index())
+        .set_index(["component_id", "unit_id", "period"])
+        .sort_index()
+    )
+    b = (
+        services.evaluate(frame, bulk.reset_index())
+        .set_index(["component_id", "unit_id", "period"])
+        .sort_index()
+    )
     assert (a["status"].astype(str) == b["status"].astype(str)).all()

@@ -33,7 +33,9 @@ def test_period_times():
 
 
 def a(comparator, value, actual, t=T2023, unit="%", direction="lower", baseline=None, baseline_t=TB, **kw):
-    return st.assess(comparator, value, unit, direction, kw.pop("milestone_t", TM), actual, t, baseline, baseline_t, **kw)
+    return st.assess(
+        comparator, value, unit, direction, kw.pop("milestone_t", TM), actual, t, baseline, baseline_t, **kw
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,7 +78,13 @@ def test_at_most_le():
 
 @pytest.mark.parametrize(
     "actual,expected_status",
-    [(98.0, Status.ACHIEVED), (95.0, Status.ON_TRACK), (93.0, Status.AT_RISK), (91.0, Status.OFF_TRACK), (89.0, Status.OFF_TRACK)],
+    [
+        (98.0, Status.ACHIEVED),
+        (95.0, Status.ON_TRACK),
+        (93.0, Status.AT_RISK),
+        (91.0, Status.OFF_TRACK),
+        (89.0, Status.OFF_TRACK),
+    ],
 )
 def test_at_least_ge(actual, expected_status):
     # baseline 90 (2020) → 98 (2025): E(2023) = 90 + 8·0,6 = 94,8; ratios 5/4,8, 3/4,8 = 0,625, 1/4,8 = 0,21
@@ -84,7 +92,9 @@ def test_at_least_ge(actual, expected_status):
 
 
 def test_above_gt():
-    assert a("gt", 99, 99.0, direction="higher", baseline=95.0).status == Status.ON_TRACK  # not above, but ahead of path
+    assert (
+        a("gt", 99, 99.0, direction="higher", baseline=95.0).status == Status.ON_TRACK
+    )  # not above, but ahead of path
     assert a("gt", 99, 99.01, direction="higher", baseline=95.0).status == Status.ACHIEVED
     assert a("gt", 99, 99.0, t=TM, direction="higher", baseline=95.0).status == Status.OFF_TRACK
 
@@ -120,7 +130,13 @@ def test_maintain_zero_lower_is_better():
 
 @pytest.mark.parametrize(
     "actual,expected_status",
-    [(40.0, Status.ACHIEVED), (44.0, Status.ON_TRACK), (46.0, Status.AT_RISK), (49.0, Status.OFF_TRACK), (52.0, Status.OFF_TRACK)],
+    [
+        (40.0, Status.ACHIEVED),
+        (44.0, Status.ON_TRACK),
+        (46.0, Status.AT_RISK),
+        (49.0, Status.OFF_TRACK),
+        (52.0, Status.OFF_TRACK),
+    ],
 )
 def test_reduce_by_relative(actual, expected_status):
     # "số trẻ em bị bạo lực giảm 20%" from 50 (2020): milestone 50·0,8 = 40; E(2023) = 50 − 10·0,6 = 44
@@ -139,7 +155,9 @@ def test_increase_by():
     # +10% from 200 → 220; E(2023) = 212; 215 → ratio 15/12
     assert a("increase_by", 10, 215.0, direction="higher", baseline=200.0).status == Status.ON_TRACK
     assert a("increase_by", 10, 220.0, direction="higher", baseline=200.0).status == Status.ACHIEVED
-    assert a("increase_by", 5, 205.0, unit="count", direction="higher", baseline=200.0).status == Status.ACHIEVED
+    assert (
+        a("increase_by", 5, 205.0, unit="count", direction="higher", baseline=200.0).status == Status.ACHIEVED
+    )
 
 
 def test_no_path_and_no_year():
@@ -159,7 +177,9 @@ def test_projection_least_squares():
     few = st.project([2023.0, 2024.0], [10, 11], TM, 2024.0)
     assert (few.value, few.reason) == (None, "few_points")
     assert "ít nhất 3" in few.reason_text
-    assert st.project([2022.0, 2023.0, 2024.0, 2025.0, 2026.0], [1, 2, 3, 4, 5], TM, 2026.0).reason == "passed"
+    assert (
+        st.project([2022.0, 2023.0, 2024.0, 2025.0, 2026.0], [1, 2, 3, 4, 5], TM, 2026.0).reason == "passed"
+    )
 
 
 def test_vectorised_matches_reference_on_random_cases():
@@ -172,19 +192,41 @@ def test_vectorised_matches_reference_on_random_cases():
         unit = rng.choice(["%", "count"])
         direction = rng.choice(["lower", "higher", None])
         t = rng.choice([2024.5, 2025.0, 2025.5, 2026.0, 2027.0])
-        actual = rng.choice([None, 0.0, 1.0, 9.4, 9.5, 10.0, 40.0, 50.0, 95.0, 98.0, 99.9, 100.0, rng.uniform(0, 120)])
+        actual = rng.choice(
+            [None, 0.0, 1.0, 9.4, 9.5, 10.0, 40.0, 50.0, 95.0, 98.0, 99.9, 100.0, rng.uniform(0, 120)]
+        )
         baseline = rng.choice([None, 0.0, 12.0, 50.0, 90.0, 100.0])
         baseline_t = rng.choice([None, 2021.0, 2024.5, 2025.0])
         milestone_t = rng.choice([None, 2026.0, 2031.0])
         prev = rng.choice([True, False])
-        ref = st.assess(comp, value, unit, direction, milestone_t, actual, t, baseline,
-                        baseline_t if baseline is not None else None, prev)
+        ref = st.assess(
+            comp,
+            value,
+            unit,
+            direction,
+            milestone_t,
+            actual,
+            t,
+            baseline,
+            baseline_t if baseline is not None else None,
+            prev,
+        )
         expected.append(ref)
-        rows.append(dict(comparator=comp, value=value, unit=unit, direction=direction, t=t,
-                         actual=np.nan if actual is None else actual, baseline=np.nan if baseline is None else baseline,
-                         baseline_t=np.nan if (baseline_t is None or baseline is None) else baseline_t,
-                         milestone_t=np.nan if milestone_t is None else milestone_t, previous_met=prev,
-                         decimals=st.decimals_of(value)))
+        rows.append(
+            dict(
+                comparator=comp,
+                value=value,
+                unit=unit,
+                direction=direction,
+                t=t,
+                actual=np.nan if actual is None else actual,
+                baseline=np.nan if baseline is None else baseline,
+                baseline_t=np.nan if (baseline_t is None or baseline is None) else baseline_t,
+                milestone_t=np.nan if milestone_t is None else milestone_t,
+                previous_met=prev,
+                decimals=st.decimals_of(value),
+            )
+        )
     out = st.assess_arrays(pd.DataFrame(rows))
     for ref, (_, row) in zip(expected, out.iterrows(), strict=True):
         assert (row["status"], row["reason"]) == (str(ref.status), ref.reason), (row.to_dict(), ref)
@@ -193,20 +235,53 @@ def test_vectorised_matches_reference_on_random_cases():
 
 
 def _components(**overrides):
-    base = dict(component_id=1, indicator_id=10, qualifier_key="", comparator="lt", value=9.5, unit="%",
-                milestone_t=TM, direction="lower", baseline_value=np.nan, baseline_t=np.nan, plan_unit_id=100, decimals=1)
+    base = dict(
+        component_id=1,
+        indicator_id=10,
+        qualifier_key="",
+        comparator="lt",
+        value=9.5,
+        unit="%",
+        milestone_t=TM,
+        direction="lower",
+        baseline_value=np.nan,
+        baseline_t=np.nan,
+        plan_unit_id=100,
+        decimals=1,
+    )
     base.update(overrides)
     return base
 
 
 def _obs(unit_id, values, indicator_id=10, qualifier_key="", ptype="annual"):
-    return [dict(indicator_id=indicator_id, qualifier_key=qualifier_key, unit_id=unit_id, period=str(year), ptype=ptype,
-                 t=period_time(str(year)), value=v) for year, v in values]
+    return [
+        dict(
+            indicator_id=indicator_id,
+            qualifier_key=qualifier_key,
+            unit_id=unit_id,
+            period=str(year),
+            ptype=ptype,
+            t=period_time(str(year)),
+            value=v,
+        )
+        for year, v in values
+    ]
 
 
 def test_compute_baseline_fallback_previous_and_projection():
-    comps = pd.DataFrame([_components(), _components(component_id=2, comparator="maintain", value=100,
-                                                     direction="higher", indicator_id=11, decimals=0)])
+    comps = pd.DataFrame(
+        [
+            _components(),
+            _components(
+                component_id=2,
+                comparator="maintain",
+                value=100,
+                direction="higher",
+                indicator_id=11,
+                decimals=0,
+            ),
+        ]
+    )
     obs = pd.DataFrame(
         _obs(101, [(2021, 12.0), (2022, 11.5), (2023, 11.0), (2025, 9.4)])
         + _obs(101, [(2022, 100.0), (2023, 99.0), (2024, 98.0)], indicator_id=11)
@@ -220,29 +295,51 @@ def test_compute_baseline_fallback_previous_and_projection():
     # 2023: E = 10,75, ratio 1/1,25 = 0,8 → at risk; projection from 3 points: slope −0,5 → 12,5 − 0,5·... at 2026
     assert out.loc[(1, "2023"), "status"] == Status.AT_RISK
     assert out.loc[(1, "2023"), "projection"] == pytest.approx(10.0)  # 12 − 0,5·(2026 − 2022)
-    assert out.loc[(1, "2023"), "projection_meets"] is np.False_ or not out.loc[(1, "2023"), "projection_meets"]
+    assert (
+        out.loc[(1, "2023"), "projection_meets"] is np.False_ or not out.loc[(1, "2023"), "projection_meets"]
+    )
     assert out.loc[(1, "2022"), "projection_reason"] == "few_points"
     assert out.loc[(1, "2025"), "status"] == Status.ACHIEVED
     assert out.loc[(1, "2025"), "projection_reason"] == "passed"
     # component 2 (maintain 100): met, first slip → at risk, second slip → off track
-    assert [out.loc[(2, p), "status"] for p in ("2022", "2023", "2024")] == [Status.ACHIEVED, Status.AT_RISK, Status.OFF_TRACK]
+    assert [out.loc[(2, p), "status"] for p in ("2022", "2023", "2024")] == [
+        Status.ACHIEVED,
+        Status.AT_RISK,
+        Status.OFF_TRACK,
+    ]
 
 
 def test_compute_uses_disaggregated_values_for_qualifiers():
-    comps = pd.DataFrame([
-        _components(component_id=1, comparator="lt", value=5, qualifier_key="rural", decimals=0),
-        _components(component_id=2, comparator="lt", value=10, qualifier_key="urban", decimals=0),
-    ])
-    obs = pd.DataFrame(_obs(101, [(2025, 7.0)]) + _obs(101, [(2025, 4.0)], qualifier_key="rural")
-                       + _obs(101, [(2025, 12.0)], qualifier_key="urban"))
+    comps = pd.DataFrame(
+        [
+            _components(component_id=1, comparator="lt", value=5, qualifier_key="rural", decimals=0),
+            _components(component_id=2, comparator="lt", value=10, qualifier_key="urban", decimals=0),
+        ]
+    )
+    obs = pd.DataFrame(
+        _obs(101, [(2025, 7.0)])
+        + _obs(101, [(2025, 4.0)], qualifier_key="rural")
+        + _obs(101, [(2025, 12.0)], qualifier_key="urban")
+    )
     out = st.compute(comps, obs).set_index("component_id")
     assert out.loc[1, "actual"] == 4.0 and out.loc[1, "status"] == Status.ACHIEVED
     assert out.loc[2, "actual"] == 12.0 and out.loc[2, "status"] == Status.OFF_TRACK
 
 
 def test_compute_stated_baseline_applies_to_the_plan_unit_only():
-    comps = pd.DataFrame([_components(comparator="reduce_by", value=20, unit="%", baseline_value=50.0,
-                                      baseline_t=TB, plan_unit_id=100, decimals=0)])
+    comps = pd.DataFrame(
+        [
+            _components(
+                comparator="reduce_by",
+                value=20,
+                unit="%",
+                baseline_value=50.0,
+                baseline_t=TB,
+                plan_unit_id=100,
+                decimals=0,
+            )
+        ]
+    )
     obs = pd.DataFrame(_obs(100, [(2023, 44.0)]) + _obs(101, [(2022, 10.0), (2023, 9.0)]))
     out = st.compute(comps, obs).set_index(["unit_id", "period"])
     assert out.loc[(100, "2023"), "target"] == pytest.approx(40.0)

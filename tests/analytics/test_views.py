@@ -39,28 +39,48 @@ def test_plan_dashboard_lists_every_target_with_status(client, manager, plan_wit
         assert f'data-target="{n}"' in html
     assert html.count('class="st st-') >= 24
     assert "không còn từ 01/07/2025" in html
-    assert "<svg class=\"spark\"" in html
+    assert '<svg class="spark"' in html
     wb = _xlsx(client.get(url, {"format": "xlsx"}))
     assert wb.active.max_row > 24
 
 
 def test_target_ranking_indicator_and_agency_pages(client, manager, plan_with_data):
-    comp = TargetComponent.objects.get(target__plan=plan_with_data, indicator__code="YT_TV_SO_SINH", year=2025)
+    comp = TargetComponent.objects.get(
+        target__plan=plan_with_data, indicator__code="YT_TV_SO_SINH", year=2025
+    )
     unit = plan_with_data.issuing_unit
-    resp = client.get(reverse("analytics:target", args=[plan_with_data.pk, comp.pk]), {"don-vi": unit.pk, "ky": "2024"})
-    assert resp.status_code == 200 and b'data-chart' in resp.content and b"cfg-series" in resp.content
+    resp = client.get(
+        reverse("analytics:target", args=[plan_with_data.pk, comp.pk]), {"don-vi": unit.pk, "ky": "2024"}
+    )
+    assert resp.status_code == 200 and b"data-chart" in resp.content and b"cfg-series" in resp.content
     assert b"Xem b\xe1\xba\xa3ng s\xe1\xbb\x91 li\xe1\xbb\x87u" in resp.content  # the table behind the chart
-    _xlsx(client.get(reverse("analytics:target", args=[plan_with_data.pk, comp.pk]), {"ky": "2024", "format": "xlsx"}))
-    resp = client.get(reverse("analytics:ranking", args=[plan_with_data.pk, comp.pk]), {"don-vi": unit.pk, "ky": "2024"})
+    _xlsx(
+        client.get(
+            reverse("analytics:target", args=[plan_with_data.pk, comp.pk]), {"ky": "2024", "format": "xlsx"}
+        )
+    )
+    resp = client.get(
+        reverse("analytics:ranking", args=[plan_with_data.pk, comp.pk]), {"don-vi": unit.pk, "ky": "2024"}
+    )
     html = resp.content.decode()
     assert resp.status_code == 200 and "không phải bản đồ địa lý" in html
     for commune in old_communes(plan_with_data):
         assert commune.full_name in html
-    wb = _xlsx(client.get(reverse("analytics:ranking", args=[plan_with_data.pk, comp.pk]), {"ky": "2024", "format": "xlsx"}))
+    wb = _xlsx(
+        client.get(
+            reverse("analytics:ranking", args=[plan_with_data.pk, comp.pk]), {"ky": "2024", "format": "xlsx"}
+        )
+    )
     assert wb.active.max_row == 3 + len(old_communes(plan_with_data))
-    resp = client.get(reverse("analytics:indicator", args=[comp.indicator_id]), {"don-vi": unit.pk, "thanh-phan": comp.pk})
+    resp = client.get(
+        reverse("analytics:indicator", args=[comp.indicator_id]), {"don-vi": unit.pk, "thanh-phan": comp.pk}
+    )
     assert resp.status_code == 200 and b"cfg-ind" in resp.content
-    _xlsx(client.get(reverse("analytics:indicator", args=[comp.indicator_id]), {"don-vi": unit.pk, "format": "xlsx"}))
+    _xlsx(
+        client.get(
+            reverse("analytics:indicator", args=[comp.indicator_id]), {"don-vi": unit.pk, "format": "xlsx"}
+        )
+    )
     agency = plan_with_data.assignments.get(agency_name__icontains="Giáo dục").agency
     resp = client.get(reverse("analytics:agency", args=[agency.pk]))
     assert resp.status_code == 200 and "Báo cáo quá hạn" in resp.content.decode()
@@ -68,14 +88,21 @@ def test_target_ranking_indicator_and_agency_pages(client, manager, plan_with_da
 
 
 def test_scope_other_district_sees_nothing(client, plan_with_data, make_user):
-    huong_tra = AdministrativeUnit.objects.get(generation=Generation.PRE_2025, level=Level.DISTRICT, code="480")
+    huong_tra = AdministrativeUnit.objects.get(
+        generation=Generation.PRE_2025, level=Level.DISTRICT, code="480"
+    )
     client.force_login(make_user(huong_tra, Role.UNIT_MANAGER))
     assert client.get(reverse("analytics:plan", args=[plan_with_data.pk])).status_code == 404
     commune = old_communes(plan_with_data)[0]
     officer = make_user(commune, Role.COMMUNE_OFFICER)
     client.force_login(officer)
     # a commune officer reads the district plan on their own commune, not the district's figures
-    assert client.get(reverse("analytics:plan", args=[plan_with_data.pk]), {"don-vi": plan_with_data.issuing_unit.pk}).status_code == 404
+    assert (
+        client.get(
+            reverse("analytics:plan", args=[plan_with_data.pk]), {"don-vi": plan_with_data.issuing_unit.pk}
+        ).status_code
+        == 404
+    )
     resp = client.get(reverse("analytics:plan", args=[plan_with_data.pk]))
     assert resp.status_code == 200 and commune.full_name in resp.content.decode()
 
@@ -86,7 +113,11 @@ def test_report_flow_with_progress_endpoint(client, manager, plan_with_data, set
     resp = client.get(url, {"ky": "2025"})
     assert resp.status_code == 200 and "Triệu Đức Dũng" in resp.content.decode()
     form = resp.context["form"]
-    data = {name: (field.value() if field.value() is not None else "") for name, field in form.fields.items() for field in [form[name]]}
+    data = {
+        name: (field.value() if field.value() is not None else "")
+        for name, field in form.fields.items()
+        for field in [form[name]]
+    }
     data = {k: v for k, v in data.items() if v is not False}
     data["n_situation"] = "Toàn huyện có 12.345 trẻ em."
     data["report_date"] = "2026-02-05"
@@ -101,7 +132,7 @@ def test_report_flow_with_progress_endpoint(client, manager, plan_with_data, set
     docx = client.get(next(f["url"] for f in status["files"] if f["format"] == "docx"))
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     page = client.get(resp["Location"])
-    assert page.status_code == 200 and b'data-job' in page.content
+    assert page.status_code == 200 and b"data-job" in page.content
     assert ReportFile.objects.filter(report=report).exists()
 
 

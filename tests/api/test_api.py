@@ -134,9 +134,13 @@ def test_targets_with_components(api, users, plans):
 
 def test_assignments_filters(api, users, plans):
     client = as_user(api, users["van_quan"])
-    rows = client.get(f"{API}/assignments/", {"plan": plans["van_quan"].pk, "role": "lead", "limit": 100}).json()["results"]
+    rows = client.get(
+        f"{API}/assignments/", {"plan": plans["van_quan"].pk, "role": "lead", "limit": 100}
+    ).json()["results"]
     education = next(r for r in rows if r["agency_name"] == "Phòng Giáo dục và Đào tạo")
-    numbers = sorted(Target.objects.filter(pk__in=education["targets"]).values_list("number", flat=True), key=int)
+    numbers = sorted(
+        Target.objects.filter(pk__in=education["targets"]).values_list("number", flat=True), key=int
+    )
     assert numbers == ["7", "15", "16", "17", "18", "19", "20", "22", "23", "24"]
     t7 = plans["van_quan"].targets.get(number="7")
     assert education["id"] in ids(client.get(f"{API}/assignments/", {"target": t7.pk}))
@@ -179,7 +183,9 @@ def test_plan_filters(api, users, plans, units):
 
 def test_agencies(api, users, units):
     client = as_user(api, users["van_quan"])
-    rows = client.get(f"{API}/agencies/", {"unit": units["van_quan"].pk, "search": "giao duc"}).json()["results"]
+    rows = client.get(f"{API}/agencies/", {"unit": units["van_quan"].pk, "search": "giao duc"}).json()[
+        "results"
+    ]
     assert [r["name"] for r in rows] == ["Phòng Giáo dục và Đào tạo"]
     assert rows[0]["sector"] == "education"
 
@@ -220,7 +226,14 @@ def test_schema_generates_without_warnings(tmp_path):
     """`spectacular --fail-on-warn --validate` exits cleanly (warnings and errors would raise)."""
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
     text = (tmp_path / "schema.yaml").read_text()
-    for path in ("/api/v1/units/", "/api/v1/plans/{id}/", "/api/v1/targets/", "/api/v1/assignments/", "/api/v1/agencies/", "/api/v1/auth/token/"):
+    for path in (
+        "/api/v1/units/",
+        "/api/v1/plans/{id}/",
+        "/api/v1/targets/",
+        "/api/v1/assignments/",
+        "/api/v1/agencies/",
+        "/api/v1/auth/token/",
+    ):
         assert path in text
 
 
@@ -234,5 +247,10 @@ def test_schema_and_docs_are_served(client):
 def test_swagger_assets_are_installed_locally():
     from django.contrib.staticfiles import finders
 
-    for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css", "favicon-32x32.png"):
+    for name in (
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "swagger-ui.css",
+        "favicon-32x32.png",
+    ):
         assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{name}"), name

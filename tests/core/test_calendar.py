@@ -16,8 +16,12 @@ def test_holiday_data_is_loaded_with_lunar_dates():
     assert Holiday.objects.get(date=D(2026, 2, 17)).name.startswith("Tết Nguyên đán")  # mùng 1 Tết Bính Ngọ
     assert Holiday.objects.get(date=D(2025, 1, 29)).name.startswith("Tết Nguyên đán")
     assert "Hùng Vương" in Holiday.objects.get(date=D(2026, 4, 26)).name  # 10/3 âm lịch, a Sunday
-    assert Holiday.objects.get(date=D(2026, 4, 27)).kind == Holiday.Kind.COMPENSATORY  # … so Monday off in lieu
-    assert Holiday.objects.get(date=D(2025, 4, 26)).kind == Holiday.Kind.WORKING  # Saturday worked for Friday 2/5/2025
+    assert (
+        Holiday.objects.get(date=D(2026, 4, 27)).kind == Holiday.Kind.COMPENSATORY
+    )  # … so Monday off in lieu
+    assert (
+        Holiday.objects.get(date=D(2025, 4, 26)).kind == Holiday.Kind.WORKING
+    )  # Saturday worked for Friday 2/5/2025
 
 
 @pytest.mark.django_db
@@ -31,15 +35,18 @@ def test_working_days():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("start, n, expected", [
-    (D(2026, 4, 23), 5, D(2026, 5, 5)),  # across Giỗ Tổ (in lieu), 30/4 and 1/5
-    (D(2026, 4, 23), 0, D(2026, 4, 23)),
-    (D(2026, 4, 24), 2, D(2026, 4, 29)),
-    (D(2026, 2, 12), 5, D(2026, 2, 26)),  # Fri 13/2, then Tết Bính Ngọ (16–20/2), then 23–26/2
-    (D(2025, 4, 24), 2, D(2025, 4, 26)),  # the Saturday worked counts
-    (D(2026, 12, 30), 1, D(2026, 12, 31)),
-    (D(2026, 12, 31), 1, D(2027, 1, 4)),  # New Year's Day, weekend
-])
+@pytest.mark.parametrize(
+    "start, n, expected",
+    [
+        (D(2026, 4, 23), 5, D(2026, 5, 5)),  # across Giỗ Tổ (in lieu), 30/4 and 1/5
+        (D(2026, 4, 23), 0, D(2026, 4, 23)),
+        (D(2026, 4, 24), 2, D(2026, 4, 29)),
+        (D(2026, 2, 12), 5, D(2026, 2, 26)),  # Fri 13/2, then Tết Bính Ngọ (16–20/2), then 23–26/2
+        (D(2025, 4, 24), 2, D(2025, 4, 26)),  # the Saturday worked counts
+        (D(2026, 12, 30), 1, D(2026, 12, 31)),
+        (D(2026, 12, 31), 1, D(2027, 1, 4)),  # New Year's Day, weekend
+    ],
+)
 def test_add_working_days(start, n, expected):
     assert cal.add_working_days(start, n) == expected
     assert cal.working_days_between(start, expected) == n

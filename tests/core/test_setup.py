@@ -12,7 +12,11 @@ TREEM = Path(sys.executable).with_name("treem")
 
 
 def run(args, env_extra, cwd):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(env_extra)
     return subprocess.run([str(TREEM), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
 
@@ -20,7 +24,11 @@ def run(args, env_extra, cwd):
 def test_check_deploy_passes_with_production_environment(tmp_path):
     result = run(
         ["check", "--deploy", "--fail-level", "WARNING"],
-        {"DEBUG": "0", "SECRET_KEY": "k" * 20 + "-production-secret-0123456789-abcdefghij", "ALLOWED_HOSTS": "treem.example.gov.vn"},
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "k" * 20 + "-production-secret-0123456789-abcdefghij",
+            "ALLOWED_HOSTS": "treem.example.gov.vn",
+        },
         tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr

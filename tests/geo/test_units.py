@@ -30,7 +30,9 @@ def test_pre_reform_generation_is_complete():
     assert units(generation=Generation.PRE_2025, level=Level.DISTRICT).count() == 696
     assert units(generation=Generation.PRE_2025, level=Level.COMMUNE).count() == 10051
     # every unit has a parent of the level above, of the same generation
-    assert not units(level=Level.COMMUNE, parent__level=Level.PROVINCE, generation=Generation.PRE_2025).exists()
+    assert not units(
+        level=Level.COMMUNE, parent__level=Level.PROVINCE, generation=Generation.PRE_2025
+    ).exists()
     assert not units(level__gte=Level.DISTRICT, parent__isnull=True).exists()
 
 
@@ -57,7 +59,10 @@ def test_successor_of_an_abolished_district_and_commune(van_quan):
     # a unit still in force is its own successor
     new = services.successors(van_quan, at=AFTER)[0]
     assert services.successors(new, at=AFTER) == [new]
-    assert van_quan in set(services.predecessors(new)) or services.predecessors(new).filter(level=Level.COMMUNE).exists()
+    assert (
+        van_quan in set(services.predecessors(new))
+        or services.predecessors(new).filter(level=Level.COMMUNE).exists()
+    )
 
 
 def test_every_new_commune_succeeds_an_old_unit():

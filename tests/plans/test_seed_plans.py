@@ -29,7 +29,18 @@ def test_seed_003_van_quan():
     assert t3.count() == 6
     assert {(c.indicator.code if c.indicator else c.indicator_text, c.year) for c in t3} >= set()
     assert sorted({c.year for c in t3}) == [2025, 2030]
-    assert lead_targets(p, "Phòng Giáo dục và Đào tạo") == ["7", "15", "16", "17", "18", "19", "20", "22", "23", "24"]
+    assert lead_targets(p, "Phòng Giáo dục và Đào tạo") == [
+        "7",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "20",
+        "22",
+        "23",
+        "24",
+    ]
     deadlines = {(r.frequency, r.deadline_day, r.deadline_month) for r in p.reporting_requirements.all()}
     assert ("semiannual", 15, 5) in deadlines and ("annual", 15, 11) in deadlines
     assert [d.number for d in p.references.order_by("order")] == ["28-CT/TW", "177-KH/TU", "194/KH-UBND"]
@@ -54,9 +65,12 @@ def test_seed_004_huong_tra():
     p = plan("seed-004")
     assert p.issuing_unit.full_name == "Thị xã Hương Trà"
     assert p.targets.count() == 18
-    assert list(p.reporting_requirements.values_list("frequency", "deadline_day", "deadline_month")) == [("annual", 30, 11)]
+    assert list(p.reporting_requirements.values_list("frequency", "deadline_day", "deadline_month")) == [
+        ("annual", 30, 11)
+    ]
     assert lead_targets(p, "Phòng Y tế") == ["2", "3", "4", "9"] or any(
-        sorted((t.number for t in a.targets.all()), key=int) == ["2", "3", "4", "9"] for a in p.assignments.filter(role="lead")
+        sorted((t.number for t in a.targets.all()), key=int) == ["2", "3", "4", "9"]
+        for a in p.assignments.filter(role="lead")
     )
     units = {c.unit for c in TargetComponent.objects.filter(target__plan=p)}
     assert {"‰", "per_100000_children", "per_1000_live_births", "%"} <= units
@@ -94,6 +108,14 @@ def test_cascade_directive_province_district():
 
 
 def test_loading_again_replaces_instead_of_duplicating():
-    before = (PlanDocument.objects.count(), TargetComponent.objects.count(), ReportingRequirement.objects.count())
+    before = (
+        PlanDocument.objects.count(),
+        TargetComponent.objects.count(),
+        ReportingRequirement.objects.count(),
+    )
     load_seed_plans()
-    assert (PlanDocument.objects.count(), TargetComponent.objects.count(), ReportingRequirement.objects.count()) == before
+    assert (
+        PlanDocument.objects.count(),
+        TargetComponent.objects.count(),
+        ReportingRequirement.objects.count(),
+    ) == before

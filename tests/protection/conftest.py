@@ -89,17 +89,37 @@ def hotline_key(db):
 def notification(**over) -> dict:
     """A hotline notification in JSON."""
     body = {
-        "reference": "111-2026-000123", "commune_code": "06253", "harm_kind": "sexual_abuse", "harm_subkind": "l4",
-        "setting": "community", "urgency": "urgent", "occurred_on": "2026-04-22", "place": "Thôn Bản Cóc, gần suối",
+        "reference": "111-2026-000123",
+        "commune_code": "06253",
+        "harm_kind": "sexual_abuse",
+        "harm_subkind": "l4",
+        "setting": "community",
+        "urgency": "urgent",
+        "occurred_on": "2026-04-22",
+        "place": "Thôn Bản Cóc, gần suối",
         "narrative": "Hàng xóm thấy một người đàn ông có hành vi dâm ô với bé gái.",
         "sexual_abuse_details": "Chi tiết rất nhạy cảm về hành vi.",
-        "child": {"full_name": "Hoàng Thị Bích", "age": 11, "sex": "f", "details": "Học lớp 5 trường tiểu học Văn Quan"},
-        "reporter": {"anonymous": False, "name": "Lường Văn Báo", "phone": "0912345678", "relationship": "neighbour"},
+        "child": {
+            "full_name": "Hoàng Thị Bích",
+            "age": 11,
+            "sex": "f",
+            "details": "Học lớp 5 trường tiểu học Văn Quan",
+        },
+        "reporter": {
+            "anonymous": False,
+            "name": "Lường Văn Báo",
+            "phone": "0912345678",
+            "relationship": "neighbour",
+        },
     }
     body.update(over)
     return body
 
 
 def post_hotline(client, key, body):
-    return client.post("/api/v1/protection/hotline-111/notifications/", body, content_type="application/json",
-                       HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client.post(
+        "/api/v1/protection/hotline-111/notifications/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Api-Key {key}",
+    )

@@ -14,12 +14,24 @@ from treem.protection.models import Case, CaseAssignment, Referral
 from .conftest import notification, post_hotline
 from .views_list import case_get_urls, case_post_urls
 
-CHILD, NARRATIVE, REPORTER, PLACE, SEXUAL = "Hoàng Thị Bích", "Hàng xóm thấy", "Lường Văn Báo", "Thôn Bản Cóc", "rất nhạy cảm"
+CHILD, NARRATIVE, REPORTER, PLACE, SEXUAL = (
+    "Hoàng Thị Bích",
+    "Hàng xóm thấy",
+    "Lường Văn Báo",
+    "Thôn Bản Cóc",
+    "rất nhạy cảm",
+)
 ALL_MARKERS = (CHILD, NARRATIVE, REPORTER, PLACE, SEXUAL)
 # Who reads the case, and which sensitive groups (in the case's commune; outside it nobody).
-READERS = {Role.COMMUNE_OFFICER: {"content", "reporter"}, Role.SUPERVISOR: {"content", "reporter"}, Role.CHAIRMAN: {"content"}}
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\r"
-       b"IDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+READERS = {
+    Role.COMMUNE_OFFICER: {"content", "reporter"},
+    Role.SUPERVISOR: {"content", "reporter"},
+    Role.CHAIRMAN: {"content"},
+}
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\r"
+    b"IDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @pytest.fixture
@@ -31,11 +43,21 @@ def scenario(client, clock, hotline_key, people, vq):
     a = policy.CaseAccess(officer, case)
     services.assign(officer, a, worker, primary=True)
     clock.advance(hours=1)
-    services.complete_initial_assessment(officer, a, finding=Finding.HARMED, emergency_needed=False, create_child=True)
+    services.complete_initial_assessment(
+        officer, a, finding=Finding.HARMED, emergency_needed=False, create_child=True
+    )
     a = policy.CaseAccess(officer, Case.objects.get(pk=case.pk))
-    services.add_plan_item(officer, a, service="Tư vấn tâm lý", start=datetime.date(2026, 4, 24), end=datetime.date(2026, 5, 30),
-                           agency_name="Trạm Y tế")
-    services.start_separation(officer, a, start=clock.moment, end=clock.moment + datetime.timedelta(days=10), place=PLACE)
+    services.add_plan_item(
+        officer,
+        a,
+        service="Tư vấn tâm lý",
+        start=datetime.date(2026, 4, 24),
+        end=datetime.date(2026, 5, 30),
+        agency_name="Trạm Y tế",
+    )
+    services.start_separation(
+        officer, a, start=clock.moment, end=clock.moment + datetime.timedelta(days=10), place=PLACE
+    )
     services.record_consent(officer, a, party="parent", given=True)
     services.record_consent(officer, a, party="child", given=True)
     health = Agency.objects.create(unit=vq, name="Trạm Y tế xã Văn Quan", sector=Sector.HEALTH)
@@ -66,12 +88,20 @@ def test_every_view_and_endpoint_as_every_role(client, scenario, make_user, vq, 
         user.is_superuser = user.is_staff = True
         user.save()
     else:
-        agency = Agency.objects.create(unit=where, name=f"Công an {where.name}", sector=Sector.POLICE) if role == Role.POLICE else None
+        agency = (
+            Agency.objects.create(unit=where, name=f"Công an {where.name}", sector=Sector.POLICE)
+            if role == Role.POLICE
+            else None
+        )
         user = make_user(where, role, agency=agency, username=f"{role}_{where.code}")
     client.force_login(user)
     groups = READERS.get(role, set()) if inside else set()
     reads = bool(groups)
-    expected = {CHILD} | ({NARRATIVE, PLACE, SEXUAL} if "content" in groups else set()) | ({REPORTER} if "reporter" in groups else set())
+    expected = (
+        {CHILD}
+        | ({NARRATIVE, PLACE, SEXUAL} if "content" in groups else set())
+        | ({REPORTER} if "reporter" in groups else set())
+    )
 
     seen = set()
     for name, url in case_get_urls(case):
@@ -90,9 +120,18 @@ def test_every_view_and_endpoint_as_every_role(client, scenario, make_user, vq, 
         assert seen == expected or seen <= expected, (role, seen, expected)
 
     # Pages and endpoints that list or count: never a case the user may not read.
-    for url in ("/bao-ve/", "/bao-ve/ho-so/", "/bao-ve/chuyen-giao/", "/bao-ve/thong-ke/?period=2026",
-                "/bao-ve/thong-ke/?period=2026&format=csv", "/api/v1/protection/cases/", "/api/v1/protection/referrals/",
-                "/api/v1/protection/tasks/", "/api/v1/protection/statistics/?period=2026", "/bao-ve/ho-so/moi/"):
+    for url in (
+        "/bao-ve/",
+        "/bao-ve/ho-so/",
+        "/bao-ve/chuyen-giao/",
+        "/bao-ve/thong-ke/?period=2026",
+        "/bao-ve/thong-ke/?period=2026&format=csv",
+        "/api/v1/protection/cases/",
+        "/api/v1/protection/referrals/",
+        "/api/v1/protection/tasks/",
+        "/api/v1/protection/statistics/?period=2026",
+        "/bao-ve/ho-so/moi/",
+    ):
         r = client.get(url)
         assert r.status_code in (200, 403), (url, r.status_code)
         text = _text(r)
@@ -103,15 +142,31 @@ def test_every_view_and_endpoint_as_every_role(client, scenario, make_user, vq, 
             assert CHILD not in text and case.number not in text, (role, url)
 
     # Every write: refused, nothing changed.
-    before = (Case.objects.get(pk=case.pk).updated_at, case.steps.count(), case.plan_items.count(), Referral.objects.count(),
-              CaseAssignment.objects.filter(active=True).count(), case.grants.filter(revoked_at__isnull=True).count())
+    before = (
+        Case.objects.get(pk=case.pk).updated_at,
+        case.steps.count(),
+        case.plan_items.count(),
+        Referral.objects.count(),
+        CaseAssignment.objects.filter(active=True).count(),
+        case.grants.filter(revoked_at__isnull=True).count(),
+    )
     for name, url, data in case_post_urls(case):
-        r = client.post(url, data) if not url.startswith("/api/") else client.post(url, data, content_type="application/json")
+        r = (
+            client.post(url, data)
+            if not url.startswith("/api/")
+            else client.post(url, data, content_type="application/json")
+        )
         if not reads:
             assert r.status_code in (401, 403, 404), (role, inside, name, r.status_code)
     if not reads:
-        after = (Case.objects.get(pk=case.pk).updated_at, case.steps.count(), case.plan_items.count(), Referral.objects.count(),
-                 CaseAssignment.objects.filter(active=True).count(), case.grants.filter(revoked_at__isnull=True).count())
+        after = (
+            Case.objects.get(pk=case.pk).updated_at,
+            case.steps.count(),
+            case.plan_items.count(),
+            Referral.objects.count(),
+            CaseAssignment.objects.filter(active=True).count(),
+            case.grants.filter(revoked_at__isnull=True).count(),
+        )
         assert before == after
 
 
@@ -140,9 +195,21 @@ def test_every_url_of_the_app_is_covered(scenario):
     from treem.protection import api_urls, urls
 
     tried = {name for name, _ in case_get_urls(scenario)} | {name for name, _, _ in case_post_urls(scenario)}
-    tried |= {"dashboard", "list", "intake", "transfers", "statistics", "protection-tasks", "protection-statistics",
-              "protection-case-list", "protection-referral-list", "protection-hotline"}
-    names = {p.name for p in urls.urlpatterns} | {p.name for p in api_urls.urlpatterns if getattr(p, "name", None)}
+    tried |= {
+        "dashboard",
+        "list",
+        "intake",
+        "transfers",
+        "statistics",
+        "protection-tasks",
+        "protection-statistics",
+        "protection-case-list",
+        "protection-referral-list",
+        "protection-hotline",
+    }
+    names = {p.name for p in urls.urlpatterns} | {
+        p.name for p in api_urls.urlpatterns if getattr(p, "name", None)
+    }
     names |= {p.name for p in api_urls.router.urls}
     assert names <= tried, names - tried
     assert reverse("protection:case", args=[scenario.uid])

@@ -11,7 +11,16 @@ from treem.protection.models import Case
 
 from .conftest import notification, post_hotline
 
-SECRETS = ["Hàng xóm thấy", "Lường Văn Báo", "0912345678", "Thôn Bản Cóc", "rất nhạy cảm", "Học lớp 5", "Nhà bà ngoại", "Nguy cơ cao"]
+SECRETS = [
+    "Hàng xóm thấy",
+    "Lường Văn Báo",
+    "0912345678",
+    "Thôn Bản Cóc",
+    "rất nhạy cảm",
+    "Học lớp 5",
+    "Nhà bà ngoại",
+    "Nguy cơ cao",
+]
 
 
 def raw_dump(tables) -> str:
@@ -26,17 +35,33 @@ def raw_dump(tables) -> str:
 
 @pytest.mark.django_db
 def test_encrypted_fields_unreadable_in_a_raw_dump(client, clock, hotline_key, people):
-    uid = post_hotline(client, hotline_key, notification(child={"full_name": "Hoàng Thị Bích", "age": 11, "sex": "f",
-                                                                "details": "Học lớp 5"})).json()["case"]
+    uid = post_hotline(
+        client,
+        hotline_key,
+        notification(child={"full_name": "Hoàng Thị Bích", "age": 11, "sex": "f", "details": "Học lớp 5"}),
+    ).json()["case"]
     case = Case.objects.get(uid=uid)
     officer = people["officer"]
     a = policy.CaseAccess(officer, case)
-    services.complete_initial_assessment(officer, a, finding=Finding.HARMED, emergency_needed=True, notes="Nguy cơ cao",
-                                         create_child=True)
-    services.start_separation(officer, a, start=clock.moment, end=clock.moment + datetime.timedelta(days=3), place="Nhà bà ngoại")
-    services.add_photo(officer, a, content=b"\x89PNG secret photo bytes", content_type="image/png", caption="Thôn Bản Cóc")
-    tables = [m._meta.db_table for m in (Case, Case.steps.rel.related_model, Case.separations.rel.related_model,
-                                         Case.photos.rel.related_model, Case.consents.rel.related_model)]
+    services.complete_initial_assessment(
+        officer, a, finding=Finding.HARMED, emergency_needed=True, notes="Nguy cơ cao", create_child=True
+    )
+    services.start_separation(
+        officer, a, start=clock.moment, end=clock.moment + datetime.timedelta(days=3), place="Nhà bà ngoại"
+    )
+    services.add_photo(
+        officer, a, content=b"\x89PNG secret photo bytes", content_type="image/png", caption="Thôn Bản Cóc"
+    )
+    tables = [
+        m._meta.db_table
+        for m in (
+            Case,
+            Case.steps.rel.related_model,
+            Case.separations.rel.related_model,
+            Case.photos.rel.related_model,
+            Case.consents.rel.related_model,
+        )
+    ]
     dump = raw_dump(tables)
     assert "fernet:" in dump
     for secret in SECRETS + ["secret photo bytes"]:
@@ -47,7 +72,11 @@ def test_encrypted_fields_unreadable_in_a_raw_dump(client, clock, hotline_key, p
         assert secret not in logs, secret
     # …while the application reads them back
     case = Case.objects.get(pk=case.pk)
-    assert case.narrative.startswith("Hàng xóm") and case.reporter_name == "Lường Văn Báo" and case.place.startswith("Thôn Bản Cóc")
+    assert (
+        case.narrative.startswith("Hàng xóm")
+        and case.reporter_name == "Lường Văn Báo"
+        and case.place.startswith("Thôn Bản Cóc")
+    )
     assert case.photos.get().content == b"\x89PNG secret photo bytes"
 
 

@@ -51,25 +51,32 @@ def test_case_visible_to_the_commune_officer_and_nobody_outside(client, clock, h
 @pytest.mark.django_db
 def test_hotline_needs_a_valid_channel_key(client, clock, people):
     assert post_hotline(client, "tre_sai", notification()).status_code == 401
-    r = client.post("/api/v1/protection/hotline-111/notifications/", notification(), content_type="application/json")
+    r = client.post(
+        "/api/v1/protection/hotline-111/notifications/", notification(), content_type="application/json"
+    )
     assert r.status_code in (401, 403)
     client.force_login(people["officer"])  # a session is not a channel key
-    r = client.post("/api/v1/protection/hotline-111/notifications/", notification(), content_type="application/json")
+    r = client.post(
+        "/api/v1/protection/hotline-111/notifications/", notification(), content_type="application/json"
+    )
     assert r.status_code in (401, 403)
     assert not Case.objects.exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("over, field, words", [
-    ({"commune_code": "99999"}, "commune_code", "Mã xã nơi xảy ra"),
-    ({"commune_code": ""}, "commune_code", "bắt buộc"),
-    ({"harm_kind": "beating"}, "harm_kind", "Hình thức xâm hại"),
-    ({"harm_subkind": "k1"}, "harm_subkind", "không thuộc hình thức"),
-    ({"occurred_on": "22/04/2026"}, "occurred_on", "Ngày xảy ra"),
-    ({"occurred_on": "2026-05-01"}, "occurred_on", "sau ngày tiếp nhận"),
-    ({"reference": ""}, "reference", "Mã tham chiếu"),
-    ({"child": {"age": 17}}, "child", "Tuổi"),
-])
+@pytest.mark.parametrize(
+    "over, field, words",
+    [
+        ({"commune_code": "99999"}, "commune_code", "Mã xã nơi xảy ra"),
+        ({"commune_code": ""}, "commune_code", "bắt buộc"),
+        ({"harm_kind": "beating"}, "harm_kind", "Hình thức xâm hại"),
+        ({"harm_subkind": "k1"}, "harm_subkind", "không thuộc hình thức"),
+        ({"occurred_on": "22/04/2026"}, "occurred_on", "Ngày xảy ra"),
+        ({"occurred_on": "2026-05-01"}, "occurred_on", "sau ngày tiếp nhận"),
+        ({"reference": ""}, "reference", "Mã tham chiếu"),
+        ({"child": {"age": 17}}, "child", "Tuổi"),
+    ],
+)
 def test_bad_input_gets_vietnamese_messages_naming_the_field(client, clock, hotline_key, over, field, words):
     r = post_hotline(client, hotline_key, notification(**over))
     assert r.status_code == 400, r.content
@@ -81,7 +88,9 @@ def test_bad_input_gets_vietnamese_messages_naming_the_field(client, clock, hotl
 
 @pytest.mark.django_db
 def test_old_commune_code_is_forwarded_to_its_successor(client, clock, hotline_key, vq):
-    r = post_hotline(client, hotline_key, notification(reference="111-old", commune_code="", old_commune_code="06253"))
+    r = post_hotline(
+        client, hotline_key, notification(reference="111-old", commune_code="", old_commune_code="06253")
+    )
     assert r.status_code == 201, r.content
     assert r.json()["commune_code"] == "06253"
 

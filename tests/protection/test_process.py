@@ -50,24 +50,47 @@ def test_walk_through_every_step(case, clock, people, make_user, province, vq):
     clock.set(2026, 4, 23, 10, 0)
     services.assign(officer, access(officer, case), worker, primary=True)
     with pytest.raises(ValidationError) as e:
-        services.complete_initial_assessment(officer, access(officer, case), finding=Finding.HARMED, emergency_needed=True)
+        services.complete_initial_assessment(
+            officer, access(officer, case), finding=Finding.HARMED, emergency_needed=True
+        )
     assert "child" in e.value.message_dict
-    services.complete_initial_assessment(officer, access(officer, case), finding=Finding.HARMED, emergency_needed=True,
-                                         risk_level="high", create_child=True, notes="Nguy cơ cao")
+    services.complete_initial_assessment(
+        officer,
+        access(officer, case),
+        finding=Finding.HARMED,
+        emergency_needed=True,
+        risk_level="high",
+        create_child=True,
+        notes="Nguy cơ cao",
+    )
     case.refresh_from_db()
-    assert case.child is not None and case.child.status == "provisional" and case.child.full_name == "Hoàng Thị Bích"
+    assert (
+        case.child is not None
+        and case.child.status == "provisional"
+        and case.child.full_name == "Hoàng Thị Bích"
+    )
     assert case.status == CaseStatus.ASSESSMENT
     assert step(case, StepKind.PLAN).due_at is None  # runs from the end of the emergency measures
 
     # Temporary separation (Mẫu 07): at most 15 days.
     clock.set(2026, 4, 23, 11, 0)
     with pytest.raises(ValidationError) as e:
-        services.start_separation(worker, access(worker, case), start=clock.moment, end=clock.moment + datetime.timedelta(days=16))
+        services.start_separation(
+            worker, access(worker, case), start=clock.moment, end=clock.moment + datetime.timedelta(days=16)
+        )
     assert "end" in e.value.message_dict and "15 ngày" in e.value.message_dict["end"][0]
-    sep = services.start_separation(worker, access(worker, case), start=clock.moment, end=clock.moment + datetime.timedelta(days=15),
-                                    place="Nhà bà ngoại", carer="Bà ngoại")
+    sep = services.start_separation(
+        worker,
+        access(worker, case),
+        start=clock.moment,
+        end=clock.moment + datetime.timedelta(days=15),
+        place="Nhà bà ngoại",
+        carer="Bà ngoại",
+    )
     with pytest.raises(ValidationError):
-        services.extend_separation(worker, access(worker, case), sep, clock.moment + datetime.timedelta(days=15, minutes=1))
+        services.extend_separation(
+            worker, access(worker, case), sep, clock.moment + datetime.timedelta(days=15, minutes=1)
+        )
 
     # Emergency intervention, within the 12 hours (20:00).
     clock.set(2026, 4, 23, 20, 0)
@@ -81,20 +104,48 @@ def test_walk_through_every_step(case, clock, people, make_user, province, vq):
 
     # Information gathering and the needs meeting (Mẫu 03), Tuesday 28/4.
     clock.set(2026, 4, 28, 9, 0)
-    services.complete_info_gathering(worker, access(worker, case), meeting_date=datetime.date(2026, 4, 28),
-                                     participants="Chủ tịch UBND xã, gia đình, trưởng thôn", needs="Tâm lý, y tế, pháp lý")
+    services.complete_info_gathering(
+        worker,
+        access(worker, case),
+        meeting_date=datetime.date(2026, 4, 28),
+        participants="Chủ tịch UBND xã, gia đình, trưởng thôn",
+        needs="Tâm lý, y tế, pháp lý",
+    )
     assert Case.objects.get(pk=case.pk).status == CaseStatus.PLANNING
 
     # The plan (Mẫu 04): services with dates, responsible agencies, providers, budget.
     a = access(worker, case)
     with pytest.raises(ValidationError) as e:
-        services.add_plan_item(worker, a, service="Tư vấn tâm lý", start=datetime.date(2026, 5, 10), end=datetime.date(2026, 5, 1),
-                               agency_name="Trạm Y tế xã")
+        services.add_plan_item(
+            worker,
+            a,
+            service="Tư vấn tâm lý",
+            start=datetime.date(2026, 5, 10),
+            end=datetime.date(2026, 5, 1),
+            agency_name="Trạm Y tế xã",
+        )
     assert "end" in e.value.message_dict
-    services.add_plan_item(worker, a, service="Tư vấn, trị liệu tâm lý", service_kind="counselling", start=datetime.date(2026, 5, 6),
-                           end=datetime.date(2026, 6, 30), agency_name="Trạm Y tế xã Văn Quan", provider="Trạm Y tế", budget_vnd=3_000_000)
-    services.add_plan_item(worker, a, service="Trợ giúp pháp lý", service_kind="legal_aid", start=datetime.date(2026, 5, 6),
-                           end=datetime.date(2026, 5, 29), agency_name="Trung tâm Trợ giúp pháp lý", budget_vnd=0)
+    services.add_plan_item(
+        worker,
+        a,
+        service="Tư vấn, trị liệu tâm lý",
+        service_kind="counselling",
+        start=datetime.date(2026, 5, 6),
+        end=datetime.date(2026, 6, 30),
+        agency_name="Trạm Y tế xã Văn Quan",
+        provider="Trạm Y tế",
+        budget_vnd=3_000_000,
+    )
+    services.add_plan_item(
+        worker,
+        a,
+        service="Trợ giúp pháp lý",
+        service_kind="legal_aid",
+        start=datetime.date(2026, 5, 6),
+        end=datetime.date(2026, 5, 29),
+        agency_name="Trung tâm Trợ giúp pháp lý",
+        budget_vnd=0,
+    )
 
     # Not overdue at the last second of 5/5; the plan would be overdue a second later.
     clock.set(2026, 5, 5, 23, 59, 59)
@@ -130,8 +181,14 @@ def test_walk_through_every_step(case, clock, people, make_user, province, vq):
     with pytest.raises(ValidationError) as e:
         services.approve_plan(chairman, access(chairman, case), decision_number="12/QĐ-UBND")
     assert "late_reason" in e.value.message_dict
-    services.approve_plan(chairman, access(chairman, case), decision_number="12/QĐ-UBND", notify_implementers=True,
-                          notify_family=True, late_reason="Chủ tịch đi công tác")
+    services.approve_plan(
+        chairman,
+        access(chairman, case),
+        decision_number="12/QĐ-UBND",
+        notify_implementers=True,
+        notify_family=True,
+        late_reason="Chủ tịch đi công tác",
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.IMPLEMENTING and case.plan_approved_at == clock.moment
     assert step(case, StepKind.APPROVAL).on_time is False
@@ -149,14 +206,29 @@ def test_walk_through_every_step(case, clock, people, make_user, province, vq):
     # Referral to the police: consent of the parent and of the child (aged 11) first, or a logged emergency override.
     assert not policy.visible_cases(police).filter(pk=case.pk).exists()
     with pytest.raises(ValidationError) as e:
-        services.create_referral(worker, access(worker, case), service="police", purpose="Điều tra hành vi dâm ô", to_agency=police_agency)
+        services.create_referral(
+            worker,
+            access(worker, case),
+            service="police",
+            purpose="Điều tra hành vi dâm ô",
+            to_agency=police_agency,
+        )
     assert "consent" in e.value.message_dict
-    services.record_consent(worker, access(worker, case), party="parent", given=True, person_name="Hoàng Văn Cha")
+    services.record_consent(
+        worker, access(worker, case), party="parent", given=True, person_name="Hoàng Văn Cha"
+    )
     with pytest.raises(ValidationError):
-        services.create_referral(worker, access(worker, case), service="police", purpose="Điều tra", to_agency=police_agency)
+        services.create_referral(
+            worker, access(worker, case), service="police", purpose="Điều tra", to_agency=police_agency
+        )
     services.record_consent(worker, access(worker, case), party="child", given=True)
-    ref = services.create_referral(worker, access(worker, case), service="police", purpose="Điều tra hành vi dâm ô",
-                                   to_agency=police_agency)
+    ref = services.create_referral(
+        worker,
+        access(worker, case),
+        service="police",
+        purpose="Điều tra hành vi dâm ô",
+        to_agency=police_agency,
+    )
     assert ref.consent_override is None
     assert policy.visible_cases(police).filter(pk=case.pk).exists()
     police_access = access(police, case)
@@ -170,8 +242,13 @@ def test_walk_through_every_step(case, clock, people, make_user, province, vq):
     clock.set(2026, 6, 30, 15, 0)
     for item in Case.objects.get(pk=case.pk).plan_items.all():
         services.update_plan_item(worker, access(worker, case), item, done=True, result="Đã thực hiện")
-    services.review_case(worker, access(worker, case), outcome=ReviewOutcome.CLOSE, notes="Trẻ em ổn định",
-                         decided_on=datetime.date(2026, 6, 30))
+    services.review_case(
+        worker,
+        access(worker, case),
+        outcome=ReviewOutcome.CLOSE,
+        notes="Trẻ em ổn định",
+        decided_on=datetime.date(2026, 6, 30),
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.closed_at == clock.moment
     assert not case.steps.filter(status=StepStatus.OPEN).exists()
@@ -197,15 +274,25 @@ def test_twelve_hour_limit_alert_and_late_reason(case, clock, people, make_user,
     kinds = {x[1].kind for x in services.due_alerts() if x[0] == "step"}
     assert kinds == {StepKind.INITIAL_ASSESSMENT, StepKind.EMERGENCY}
     assert {StepKind.INITIAL_ASSESSMENT, StepKind.EMERGENCY} <= overdue_kinds(officer)
-    assert {s.kind for s in services.overdue_steps(supervisor)} == {StepKind.INITIAL_ASSESSMENT, StepKind.EMERGENCY}
+    assert {s.kind for s in services.overdue_steps(supervisor)} == {
+        StepKind.INITIAL_ASSESSMENT,
+        StepKind.EMERGENCY,
+    }
     assert not services.overdue_steps(people["other_officer"]).exists()
     with pytest.raises(ValidationError) as e:
-        services.complete_initial_assessment(officer, access(officer, case), finding=Finding.HARMED, emergency_needed=True,
-                                             create_child=True)
+        services.complete_initial_assessment(
+            officer, access(officer, case), finding=Finding.HARMED, emergency_needed=True, create_child=True
+        )
     assert "12" not in e.value.message_dict.get("child", [""])[0]
     assert "late_reason" in e.value.message_dict
-    services.complete_initial_assessment(officer, access(officer, case), finding=Finding.HARMED, emergency_needed=True,
-                                         create_child=True, late_reason="Tin báo đến ngoài giờ, không liên lạc được")
+    services.complete_initial_assessment(
+        officer,
+        access(officer, case),
+        finding=Finding.HARMED,
+        emergency_needed=True,
+        create_child=True,
+        late_reason="Tin báo đến ngoài giờ, không liên lạc được",
+    )
     assert step(case, StepKind.INITIAL_ASSESSMENT).on_time is False
 
 
@@ -213,7 +300,9 @@ def test_twelve_hour_limit_alert_and_late_reason(case, clock, people, make_user,
 def test_unfounded_report_closes_the_case(case, clock, people):
     officer = people["officer"]
     clock.set(2026, 4, 23, 12, 0)
-    services.complete_initial_assessment(officer, access(officer, case), finding=Finding.UNFOUNDED, emergency_needed=False)
+    services.complete_initial_assessment(
+        officer, access(officer, case), finding=Finding.UNFOUNDED, emergency_needed=False
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.closure_reason == "unfounded" and case.child is None
     assert not case.steps.filter(status=StepStatus.OPEN).exists()
@@ -223,8 +312,9 @@ def test_unfounded_report_closes_the_case(case, clock, people):
 def test_returned_plan_and_new_cycle(case, clock, people):
     officer, chairman = people["officer"], people["chairman"]
     clock.set(2026, 4, 23, 10, 0)
-    services.complete_initial_assessment(officer, access(officer, case), finding=Finding.AT_RISK, emergency_needed=False,
-                                         create_child=True)
+    services.complete_initial_assessment(
+        officer, access(officer, case), finding=Finding.AT_RISK, emergency_needed=False, create_child=True
+    )
     # not urgent after all: the 5 working days run from the receipt of the information
     assert step(case, StepKind.EMERGENCY).status == StepStatus.SKIPPED
     assert step(case, StepKind.PLAN).due_at == at(2026, 5, 5, 23, 59, 59)
@@ -234,8 +324,14 @@ def test_returned_plan_and_new_cycle(case, clock, people):
     with pytest.raises(ValidationError) as e:
         services.submit_plan(officer, access(officer, case))
     assert "plan_items" in e.value.message_dict
-    services.add_plan_item(officer, access(officer, case), service="Thăm gia đình", start=datetime.date(2026, 4, 24),
-                           end=datetime.date(2026, 5, 8), agency_name="UBND xã")
+    services.add_plan_item(
+        officer,
+        access(officer, case),
+        service="Thăm gia đình",
+        start=datetime.date(2026, 4, 24),
+        end=datetime.date(2026, 5, 8),
+        agency_name="UBND xã",
+    )
     services.submit_plan(officer, access(officer, case))
     clock.set(2026, 4, 24, 9, 0)
     services.return_plan(chairman, access(chairman, case), reason="Bổ sung kinh phí")

@@ -21,7 +21,9 @@ def api(user):
 
 @pytest.fixture
 def child(make_child):
-    return make_child(full_name="Vi Thị Riêng", personal_id="020321004321", sex="f", birth_date=datetime.date(2021, 6, 1))
+    return make_child(
+        full_name="Vi Thị Riêng", personal_id="020321004321", sex="f", birth_date=datetime.date(2021, 6, 1)
+    )
 
 
 def test_list_and_detail_for_the_commune_officer(officer, child):
@@ -44,8 +46,19 @@ def test_other_commune_sees_nothing(other_officer, child):
     assert c.get(f"/api/v1/children/{child.uid}/").status_code == 404
     assert c.patch(f"/api/v1/children/{child.uid}/", {"full_name": "X Y"}, format="json").status_code == 404
     assert c.get(f"/api/v1/children/{child.uid}/measurements/").status_code == 404
-    assert c.post(f"/api/v1/children/{child.uid}/vaccinations/", {"antigen": "bcg", "dose": 1, "date": "2021-06-02"}, format="json").status_code == 404
-    r = c.post("/api/v1/children/", {"full_name": "Lò Văn C", "birth_date": "2020", "commune": child.commune.code}, format="json")
+    assert (
+        c.post(
+            f"/api/v1/children/{child.uid}/vaccinations/",
+            {"antigen": "bcg", "dose": 1, "date": "2021-06-02"},
+            format="json",
+        ).status_code
+        == 404
+    )
+    r = c.post(
+        "/api/v1/children/",
+        {"full_name": "Lò Văn C", "birth_date": "2020", "commune": child.commune.code},
+        format="json",
+    )
     assert r.status_code == 403
     r = c.get("/api/v1/registry-values/", {"units": child.commune_id, "period_end": "2025-12-31"})
     assert r.status_code == 404
@@ -59,12 +72,30 @@ def test_anonymous_gets_401(child):
 
 def test_create_with_typed_date_and_errors_named(officer, xa_van_quan):
     c = api(officer)
-    r = c.post("/api/v1/children/", {"full_name": "hà  thị  na", "birth_date": "03/2021", "sex": "f", "commune": xa_van_quan.code}, format="json")
+    r = c.post(
+        "/api/v1/children/",
+        {"full_name": "hà  thị  na", "birth_date": "03/2021", "sex": "f", "commune": xa_van_quan.code},
+        format="json",
+    )
     assert r.status_code == 201, r.json()
     assert r.json()["full_name"] == "Hà Thị Na" and r.json()["birth_date_precision"] == "month"
-    r = c.post("/api/v1/children/", {"full_name": "Hà Thị Nb", "birth_date": "32/01/2021", "commune": xa_van_quan.code}, format="json")
+    r = c.post(
+        "/api/v1/children/",
+        {"full_name": "Hà Thị Nb", "birth_date": "32/01/2021", "commune": xa_van_quan.code},
+        format="json",
+    )
     assert r.status_code == 400 and "birth_date" in r.json()
-    r = c.post("/api/v1/children/", {"full_name": "Hà Thị Nc", "birth_date": "2021", "sex": "m", "personal_id": "020321000000", "commune": xa_van_quan.code}, format="json")
+    r = c.post(
+        "/api/v1/children/",
+        {
+            "full_name": "Hà Thị Nc",
+            "birth_date": "2021",
+            "sex": "m",
+            "personal_id": "020321000000",
+            "commune": xa_van_quan.code,
+        },
+        format="json",
+    )
     assert r.status_code == 400 and "giới tính" in r.json()["personal_id"][0]
     assert AuditEvent.objects.filter(object_type="registry.child", action="create").count() == 1
 
@@ -75,7 +106,11 @@ def test_viewer_cannot_write(viewer, child):
 
 
 def test_measurement_endpoint_computes_zscores(officer, child):
-    r = api(officer).post(f"/api/v1/children/{child.uid}/measurements/", {"measured_on": "2023-06-01", "weight_kg": 11.5, "lenhei_cm": 86, "measure": "h"}, format="json")
+    r = api(officer).post(
+        f"/api/v1/children/{child.uid}/measurements/",
+        {"measured_on": "2023-06-01", "weight_kg": 11.5, "lenhei_cm": 86, "measure": "h"},
+        format="json",
+    )
     assert r.status_code == 201 and r.json()["zlen"] is not None
 
 
@@ -85,13 +120,21 @@ def test_candidates_are_scoped(officer, other_officer, make_child):
     run = linkage.LinkageRun.objects.create(kind="dedupe", unit=a.commune, started_by=officer)
     cand = MatchCandidate.objects.create(run=run, left=a, right=b, probability=0.8)
     assert api(other_officer).get("/api/v1/match-candidates/").json()["results"] == []
-    assert api(other_officer).post(f"/api/v1/match-candidates/{cand.pk}/decide/", {"accept": True}, format="json").status_code == 404
+    assert (
+        api(other_officer)
+        .post(f"/api/v1/match-candidates/{cand.pk}/decide/", {"accept": True}, format="json")
+        .status_code
+        == 404
+    )
     r = api(officer).post(f"/api/v1/match-candidates/{cand.pk}/decide/", {"accept": False}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "rejected"
 
 
 def test_registry_values_endpoint(officer, child, xa_van_quan):
-    r = api(officer).get("/api/v1/registry-values/", {"units": xa_van_quan.pk, "period_end": "2025-12-31", "indicators": "TP_KHAI_SINH_DUOI_5"})
+    r = api(officer).get(
+        "/api/v1/registry-values/",
+        {"units": xa_van_quan.pk, "period_end": "2025-12-31", "indicators": "TP_KHAI_SINH_DUOI_5"},
+    )
     assert r.status_code == 200
     row = r.json()[0]
     assert row["denominator"] == 1 and row["source"] == "registry"

@@ -28,14 +28,30 @@ pytestmark = pytest.mark.django_db
 
 # Indicators the registry covers, with the range a plausible district value falls in (%).
 PLAUSIBLE = {
-    "YT_SDD_THAP_COI": (8, 30), "YT_SDD_NHE_CAN": (3, 18), "YT_THUA_CAN_BEO_PHI": (0.5, 8), "YT_SDD_GAY_COM": (0.5, 8),
-    "YT_TCDD_DUOI_1": (80, 99.9), "TP_KHAI_SINH_DUOI_5": (85, 99.9), "TP_KHAI_SINH_DUNG_HAN": (70, 97),
-    "BV_HCDB": (2, 7), "BV_HCDB_DUOC_TRO_GIUP": (60, 99.9), "GD_BO_HOC_TH": (0.01, 2), "GD_BO_HOC_THCS": (0.5, 7),
+    "YT_SDD_THAP_COI": (8, 30),
+    "YT_SDD_NHE_CAN": (3, 18),
+    "YT_THUA_CAN_BEO_PHI": (0.5, 8),
+    "YT_SDD_GAY_COM": (0.5, 8),
+    "YT_TCDD_DUOI_1": (80, 99.9),
+    "TP_KHAI_SINH_DUOI_5": (85, 99.9),
+    "TP_KHAI_SINH_DUNG_HAN": (70, 97),
+    "BV_HCDB": (2, 7),
+    "BV_HCDB_DUOC_TRO_GIUP": (60, 99.9),
+    "GD_BO_HOC_TH": (0.01, 2),
+    "GD_BO_HOC_THCS": (0.5, 7),
     "GD_MAU_GIAO_5_TUOI": (90, 100),
 }
 # Indicators with enough records to be non-zero in every commune.
-COMMUNE_LEVEL = ["YT_SDD_THAP_COI", "YT_SDD_NHE_CAN", "YT_TCDD_DUOI_1", "TP_KHAI_SINH_DUOI_5", "TP_KHAI_SINH_DUNG_HAN",
-                 "BV_HCDB", "BV_HCDB_DUOC_TRO_GIUP", "GD_MAU_GIAO_5_TUOI"]
+COMMUNE_LEVEL = [
+    "YT_SDD_THAP_COI",
+    "YT_SDD_NHE_CAN",
+    "YT_TCDD_DUOI_1",
+    "TP_KHAI_SINH_DUOI_5",
+    "TP_KHAI_SINH_DUNG_HAN",
+    "BV_HCDB",
+    "BV_HCDB_DUOC_TRO_GIUP",
+    "GD_MAU_GIAO_5_TUOI",
+]
 
 
 @pytest.fixture
@@ -54,10 +70,15 @@ def test_loads_once_in_the_old_districts_communes_marked_as_demo(loaded):
     assert again.startswith("đã có") and demo_children().count() == n
     assert ImportBatch.objects.filter(file_name__startswith=DEMO_FILE_PREFIX).count() == len(COMMUNES)
     # Only the six current communes formed from Huyện Văn Quan's communes; each with 300–600 children.
-    per_commune = {code: Child.objects.filter(commune__code=code, commune__generation=Generation.Y2025).count() for code in COMMUNES}
+    per_commune = {
+        code: Child.objects.filter(commune__code=code, commune__generation=Generation.Y2025).count()
+        for code in COMMUNES
+    }
     assert per_commune == COMMUNES and all(300 <= v <= 600 for v in per_commune.values())
     assert not Child.objects.exclude(commune__code__in=COMMUNES).exists()
-    assert set(Child.objects.values_list("commune__level", "commune__generation").distinct()) == {(Level.COMMUNE, Generation.Y2025)}
+    assert set(Child.objects.values_list("commune__level", "commune__generation").distinct()) == {
+        (Level.COMMUNE, Generation.Y2025)
+    }
     # The old commune a record names is one the child's commune was formed from (Khánh Khê and Tân Đoàn also took
     # communes of Huyện Cao Lộc).
     pairs = set(Child.objects.exclude(source_unit=None).values_list("commune", "source_unit").distinct())
@@ -74,7 +95,9 @@ def test_records_are_valid(loaded):
     with_id = [k for k in kids if k.personal_id]
     assert len(with_id) > 0.85 * len(kids) and len({k.personal_id for k in with_id}) == len(with_id)
     assert all(k.personal_id.startswith("020") and len(k.personal_id) == 12 for k in with_id)
-    for k in with_id[::10]:  # the project's rules: province, century and sex digit, birth year (a sample: each check reads a file)
+    for k in with_id[
+        ::10
+    ]:  # the project's rules: province, century and sex digit, birth year (a sample: each check reads a file)
         assert not validate_personal_id(k.personal_id, k.sex, k.birth_date.year), k.personal_id
     for c in Caregiver.objects.exclude(personal_id="")[::25]:
         assert not validate_personal_id(c.personal_id, birth_year=c.birth_year), c.personal_id
@@ -109,7 +132,12 @@ def test_registry_values_are_plausible(loaded, year):
     for code, (low, high) in PLAUSIBLE.items():
         r = got[("184", code)]
         assert r["numerator"] > 0 and r["denominator"] > 0, (year, code, r)
-        assert low <= 100 * r["numerator"] / r["denominator"] <= high, (year, code, r["numerator"], r["denominator"])
+        assert low <= 100 * r["numerator"] / r["denominator"] <= high, (
+            year,
+            code,
+            r["numerator"],
+            r["denominator"],
+        )
     for code in COMMUNE_LEVEL:
         r = got[("06253", code)]
         assert 0 < r["numerator"] <= r["denominator"], (year, code, r)
@@ -124,10 +152,18 @@ def test_demo_cases_link_to_demo_children(loaded):
     from treem.protection.models import Case
 
     assert "liên kết" in load_demo_cases()
-    linked = {c.external_ref: c.child for c in Case.objects.filter(external_ref__startswith="DEMO-").select_related("child")}
-    assert linked["DEMO-111-0001"].full_name == "Nông Thị Hoa" and linked["DEMO-111-0001"].status == ChildStatus.ACTIVE
+    linked = {
+        c.external_ref: c.child
+        for c in Case.objects.filter(external_ref__startswith="DEMO-").select_related("child")
+    }
+    assert (
+        linked["DEMO-111-0001"].full_name == "Nông Thị Hoa"
+        and linked["DEMO-111-0001"].status == ChildStatus.ACTIVE
+    )
     assert linked["DEMO-XA-0002"].full_name == "Lộc Văn Nam"
-    assert linked["DEMO-XA-0003"].status == ChildStatus.PROVISIONAL  # the abandoned newborn is not in the registry
+    assert (
+        linked["DEMO-XA-0003"].status == ChildStatus.PROVISIONAL
+    )  # the abandoned newborn is not in the registry
     assert Child.objects.filter(status=ChildStatus.MERGED, merged_into=linked["DEMO-111-0001"]).exists()
     assert link_demo_children() == 0  # idempotent
     # The registry record of the child in the sexual-abuse case carries the Article 10 group l, with support.

@@ -59,7 +59,9 @@ def test_header_is_found_below_titles_with_two_rows_and_numbering(officer, xa_va
     m = batch.mapping
     assert m["Họ và tên"] == "full_name" and m["Nam"] == "male_mark" and m["Nữ"] == "female_mark"
     assert m["Số định danh"] == "personal_id" and m["Xã"] == "commune" and m["Thôn"] == "village"
-    assert m["Ngày đăng ký khai sinh"] == "birth_registration_date" and m["Hoàn cảnh đặc biệt"] == "circumstance"
+    assert (
+        m["Ngày đăng ký khai sinh"] == "birth_registration_date" and m["Hoàn cảnh đặc biệt"] == "circumstance"
+    )
     assert m["STT"] == "" and m["Ghi chú"] == ""
 
 
@@ -69,7 +71,9 @@ def test_report_names_every_defect_row_by_row(checked):
     assert "name_normalised" in codes(b, 8, "fixed") and "date_year_only" in codes(b, 8, "fixed")
     assert "date_two_digit_year" in codes(b, 10, "fixed")
     assert codes(b, 11, "warning") == set()  # 04/07/2018 read like the column's unambiguous dates …
-    assert ImportIssue.objects.filter(batch=b, row=0, code="date_order_inferred", message__contains="ngày/tháng/năm").exists()
+    assert ImportIssue.objects.filter(
+        batch=b, row=0, code="date_order_inferred", message__contains="ngày/tháng/năm"
+    ).exists()
     assert "date_invalid" in codes(b, 12, "error")
     assert "birth_date_future" in codes(b, 13, "error")
     assert codes(b, 14, "error") == set() and codes(b, 15, "error") == set()
@@ -93,7 +97,9 @@ def test_report_names_every_defect_row_by_row(checked):
     assert "circumstance_unknown" in codes(b, 38, "error")
     assert "total_row" in codes(b, 40, "fixed") and "footer" in codes(b, 42, "fixed")
     msg = ImportIssue.objects.get(batch=b, row=12, code="date_invalid").message
-    assert "31/02/2019" in msg and ImportIssue.objects.get(batch=b, row=12, code="date_invalid").column == "Nam"
+    assert (
+        "31/02/2019" in msg and ImportIssue.objects.get(batch=b, row=12, code="date_invalid").column == "Nam"
+    )
     assert b.counts["rows_with_errors"] == 15
 
 
@@ -112,11 +118,26 @@ def test_apply_skipping_errors_gives_the_right_clean_records(officer, checked, x
     kids = {c.import_row: c for c in Child.objects.filter(import_batch=batch)}
     assert set(kids) == {7, 8, 9, 10, 11, 14, 15, 16, 21, 22, 25, 34, 36, 37, 39}
     a = kids[7]
-    assert (a.full_name, a.birth_date, a.sex, a.ethnicity_code, a.personal_id) == ("Nguyễn Văn An", datetime.date(2019, 3, 5), "m", "02", "020219001234")
+    assert (a.full_name, a.birth_date, a.sex, a.ethnicity_code, a.personal_id) == (
+        "Nguyễn Văn An",
+        datetime.date(2019, 3, 5),
+        "m",
+        "02",
+        "020219001234",
+    )
     assert a.birth_registration == "on_time" and a.village_name == "Bản Ranh"
-    assert {(g.relationship, g.full_name) for g in Caregiver.objects.filter(child=a)} == {("father", "Nguyễn Văn Ba"), ("mother", "Lý Thị Ca")}
+    assert {(g.relationship, g.full_name) for g in Caregiver.objects.filter(child=a)} == {
+        ("father", "Nguyễn Văn Ba"),
+        ("mother", "Lý Thị Ca"),
+    }
     b = kids[8]
-    assert (b.full_name, b.birth_date, b.birth_date_precision, b.sex, b.ethnicity_code) == ("Nguyễn Thị Bình", datetime.date(2019, 1, 1), "year", "f", "01")
+    assert (b.full_name, b.birth_date, b.birth_date_precision, b.sex, b.ethnicity_code) == (
+        "Nguyễn Thị Bình",
+        datetime.date(2019, 1, 1),
+        "year",
+        "f",
+        "01",
+    )
     assert kids[9].full_name == "Hoàng Văn Cường" and kids[9].name_folded == "hoang van cuong"
     assert kids[10].birth_date == datetime.date(2019, 3, 5)
     assert kids[11].birth_date == datetime.date(2018, 7, 4)
@@ -131,7 +152,9 @@ def test_apply_skipping_errors_gives_the_right_clean_records(officer, checked, x
     assert SpecialCircumstance.objects.get(child=kids[37]).group == "a"
     assert SpecialCircumstance.objects.get(child=kids[39]).group == "b"
     assert all(c.commune == xa_van_quan for c in kids.values())
-    ev = AuditEvent.objects.filter(object_type="registry.importbatch", object_id=str(batch.pk), reason__contains="ghi")
+    ev = AuditEvent.objects.filter(
+        object_type="registry.importbatch", object_id=str(batch.pk), reason__contains="ghi"
+    )
     assert ev.get().changes["children"] == [None, 15]
 
 
@@ -179,34 +202,55 @@ def _set_cell(batch, row: int, column: str, value) -> None:
 def _index_definitions() -> set[tuple[str, str]]:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [Child._meta.db_table])
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [Child._meta.db_table]
+            )
         else:
-            cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s", [Child._meta.db_table])
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s",
+                [Child._meta.db_table],
+            )
         return set(cur.fetchall())
 
 
 @pytest.mark.parametrize("rebuild", ["never", "always"])
-def test_a_row_the_database_refuses_leaves_nothing_and_is_named(officer, checked, monkeypatch, settings, rebuild):
+def test_a_row_the_database_refuses_leaves_nothing_and_is_named(
+    officer, checked, monkeypatch, settings, rebuild
+):
     """A value refused by the database in the last chunk (earlier chunks already written): nothing stays,
     the indexes are as before, and the batch's message names the row and the column — not the value."""
     settings.TREEM_IMPORT_REBUILD_INDEXES = rebuild
     monkeypatch.setattr(bulk, "CHUNK", 4)
     checked.skip_errors = True
     checked.save()
-    before = (Child.objects.count(), Caregiver.objects.count(), SpecialCircumstance.objects.count(), AuditEvent.objects.count())
+    before = (
+        Child.objects.count(),
+        Caregiver.objects.count(),
+        SpecialCircumstance.objects.count(),
+        AuditEvent.objects.count(),
+    )
     indexes = _index_definitions()
     row = _last_written_row(checked)
     _set_cell(checked, row, "birth_date_precision", None)  # NOT NULL in the registry
-    with pytest.raises(imports.ImportWriteError, match=f"Dòng {row}, cột “Ngày sinh”: thiếu giá trị bắt buộc"):
+    with pytest.raises(
+        imports.ImportWriteError, match=f"Dòng {row}, cột “Ngày sinh”: thiếu giá trị bắt buộc"
+    ):
         imports.apply(officer, checked)
-    assert (Child.objects.count(), Caregiver.objects.count(), SpecialCircumstance.objects.count(), AuditEvent.objects.count()) == before
+    assert (
+        Child.objects.count(),
+        Caregiver.objects.count(),
+        SpecialCircumstance.objects.count(),
+        AuditEvent.objects.count(),
+    ) == before
     assert _index_definitions() == indexes
     checked.refresh_from_db()
     assert checked.status == ImportBatch.Status.FAILED and f"Dòng {row}" in checked.message
     assert "không có dữ liệu nào được ghi" in checked.message.lower()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL enforces the length of a column")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="only PostgreSQL enforces the length of a column"
+)
 def test_postgresql_refuses_a_too_long_value_row_named_nothing_written(officer, checked, monkeypatch):
     monkeypatch.setattr(bulk, "CHUNK", 4)
     checked.skip_errors = True
@@ -216,7 +260,9 @@ def test_postgresql_refuses_a_too_long_value_row_named_nothing_written(officer, 
     _set_cell(checked, row, "village_name", "Bản " + "x" * 200)  # 150 at most
     with pytest.raises(imports.ImportWriteError) as err:
         imports.apply(officer, checked)
-    assert f"Dòng {row}, cột “Thôn”: giá trị dài quá mức cho phép" in str(err.value) and "xxxx" not in str(err.value)
+    assert f"Dòng {row}, cột “Thôn”: giá trị dài quá mức cho phép" in str(err.value) and "xxxx" not in str(
+        err.value
+    )
     assert (Child.objects.count(), Caregiver.objects.count()) == before
 
 
@@ -231,7 +277,9 @@ def test_a_unit_removed_after_the_check_is_named_before_anything_is_written(offi
     assert Child.objects.count() == before
 
 
-def test_indexes_rebuilt_after_a_large_import_are_the_same(officer, checked, settings, monkeypatch, xa_van_quan):
+def test_indexes_rebuilt_after_a_large_import_are_the_same(
+    officer, checked, settings, monkeypatch, xa_van_quan
+):
     """The rebuild path (drop the secondary indexes, write, build them again) writes the same records."""
     settings.TREEM_IMPORT_REBUILD_INDEXES = "always"
     monkeypatch.setattr(bulk, "CHUNK", 4)
@@ -247,14 +295,18 @@ def test_indexes_rebuilt_after_a_large_import_are_the_same(officer, checked, set
     assert SpecialCircumstance.objects.get(child=kids[39]).group == "b"
 
 
-def test_auto_mode_rebuilds_only_for_large_imports_into_a_smaller_table(officer, checked, monkeypatch, settings):
+def test_auto_mode_rebuilds_only_for_large_imports_into_a_smaller_table(
+    officer, checked, monkeypatch, settings
+):
     settings.TREEM_IMPORT_REBUILD_INDEXES = "auto"
     checked.skip_errors = True
     checked.save()
     batch = imports.apply(officer, checked)  # 15 rows: below REBUILD_MIN_ROWS
     assert batch._write_stats.rebuilt_indexes == []
     monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 1)
-    text = "Họ và tên,Ngày sinh,Giới tính\n" + "".join(f"Lò Văn Tám {chr(65 + i)},0{i + 1}/05/2020,Nam\n" for i in range(3))
+    text = "Họ và tên,Ngày sinh,Giới tính\n" + "".join(
+        f"Lò Văn Tám {chr(65 + i)},0{i + 1}/05/2020,Nam\n" for i in range(3)
+    )
     again = imports.run_import(officer, checked.unit, "ds.csv", text.encode())
     assert again._write_stats.rebuilt_indexes == []  # 3 rows into a registry already holding 15
     assert again.counts["written"] == 3
@@ -264,7 +316,9 @@ def test_progress_is_reported_chunk_by_chunk(officer, checked, monkeypatch):
     monkeypatch.setattr(bulk, "CHUNK", 4)
     seen = []
     real = imports.set_progress
-    monkeypatch.setattr(imports, "set_progress", lambda b, phase, d, t: (seen.append((phase, d, t)), real(b, phase, d, t)))
+    monkeypatch.setattr(
+        imports, "set_progress", lambda b, phase, d, t: (seen.append((phase, d, t)), real(b, phase, d, t))
+    )
     checked.skip_errors = True
     checked.save()
     batch = imports.apply(officer, checked)
@@ -277,12 +331,16 @@ def test_caregivers_and_the_audit_of_the_written_list(officer, checked):
     checked.save()
     batch = imports.apply(officer, checked)
     a = Child.objects.get(import_batch=batch, import_row=7)
-    assert {(g.relationship, g.is_primary, g.lives_with_child) for g in Caregiver.objects.filter(child=a)} == {
-        ("father", True, True), ("mother", False, True)
-    }
+    assert {
+        (g.relationship, g.is_primary, g.lives_with_child) for g in Caregiver.objects.filter(child=a)
+    } == {("father", True, True), ("mother", False, True)}
     assert all(len(str(c.uid)) == 36 and c.uid.version == 7 for c in Child.objects.filter(import_batch=batch))
-    events = AuditEvent.objects.filter(object_type="registry.importbatch", object_id=str(batch.pk), reason__contains="ghi")
-    assert events.count() == 1 and events.get().changes == {"children": [None, 15]}  # counts only, no personal data
+    events = AuditEvent.objects.filter(
+        object_type="registry.importbatch", object_id=str(batch.pk), reason__contains="ghi"
+    )
+    assert events.count() == 1 and events.get().changes == {
+        "children": [None, 15]
+    }  # counts only, no personal data
 
 
 def test_time_ordered_uuids_are_unique_version_7_and_increasing():
@@ -334,14 +392,18 @@ def test_csv_in_windows_1258_with_semicolons_and_mapping_memory(officer, xa_van_
     imports.apply(officer, batch)
     khoi = Child.objects.get(name_folded="ma van khoi")
     assert khoi.birth_date == datetime.date(2020, 4, 3) and khoi.sex == "m" and khoi.village_name == "Khòn Nà"
-    second = imports.upload(officer, xa_van_quan, "ds2.csv", "Tên trẻ,Sinh ngày,Giới\nMa Văn Lực,2020,nam\n".encode())
+    second = imports.upload(
+        officer, xa_van_quan, "ds2.csv", "Tên trẻ,Sinh ngày,Giới\nMa Văn Lực,2020,nam\n".encode()
+    )
     assert second.mapping["Giới"] == "sex"
 
 
 def test_mapping_is_validated(officer, xa_van_quan, viewer):
     batch = imports.upload(officer, xa_van_quan, "ds.xlsx", MESSY)
     with pytest.raises(imports.ImportRefused, match="Họ và tên"):
-        imports.set_mapping(officer, batch, {h: ("" if f == "full_name" else f) for h, f in batch.mapping.items()})
+        imports.set_mapping(
+            officer, batch, {h: ("" if f == "full_name" else f) for h, f in batch.mapping.items()}
+        )
     with pytest.raises(imports.ImportRefused, match="nhiều cột"):
         imports.set_mapping(officer, batch, {**batch.mapping, "Ghi chú": "full_name"})
     with pytest.raises(imports.ImportRefused, match="không hợp lệ"):
@@ -378,7 +440,9 @@ def test_us_ordered_column_is_read_as_month_day(officer, xa_van_quan):
     text = "Họ và tên,Ngày sinh,Giới tính\nLò Văn A,03/25/2020,Nam\nLò Văn D,04/05/2020,Nam\n"
     batch = imports.run_import(officer, xa_van_quan, "ds.csv", text.encode())
     assert Child.objects.get(name_folded="lo van d").birth_date == datetime.date(2020, 4, 5)
-    assert ImportIssue.objects.filter(batch=batch, row=0, code="date_order_inferred", severity="warning", message__contains="tháng/ngày").exists()
+    assert ImportIssue.objects.filter(
+        batch=batch, row=0, code="date_order_inferred", severity="warning", message__contains="tháng/ngày"
+    ).exists()
 
 
 def test_ambiguous_dates_without_evidence_are_flagged_one_by_one(officer, xa_van_quan):
@@ -397,7 +461,9 @@ def test_the_garbage_collector_is_on_again_after_each_step(officer, xa_van_quan)
     with pytest.raises(imports.ImportFileError):
         imports.upload(officer, xa_van_quan, "ds.csv", b"")
     assert gc.isenabled()
-    imports.run_import(officer, xa_van_quan, "ds.csv", "Họ và tên,Ngày sinh,Giới tính\nLò Văn Chín,05/03/2019,Nam\n".encode())
+    imports.run_import(
+        officer, xa_van_quan, "ds.csv", "Họ và tên,Ngày sinh,Giới tính\nLò Văn Chín,05/03/2019,Nam\n".encode()
+    )
     assert gc.isenabled()
 
 
@@ -409,4 +475,8 @@ def test_imported_children_never_take_the_id_of_a_deleted_record(officer, checke
     batch = imports.apply(officer, checked)
     ids = list(Child.objects.filter(import_batch=batch).values_list("id", flat=True))
     assert len(set(ids)) == 15 and min(ids) > gone
-    assert Caregiver.objects.filter(child_id__in=ids).count() == Caregiver.objects.filter(child__import_batch=batch).count() > 0
+    assert (
+        Caregiver.objects.filter(child_id__in=ids).count()
+        == Caregiver.objects.filter(child__import_batch=batch).count()
+        > 0
+    )

@@ -20,13 +20,55 @@ def by(rows, unit, code):
 def population(officer, other_officer, make_child, xa_diem_he):
     kids = {}
     # Xã Văn Quan: two children under 5 measured, one stunted; one flagged implausible.
-    kids["a"] = make_child(full_name="Trẻ A", birth_date=datetime.date(2023, 1, 1), sex="m", birth_registration_date=datetime.date(2023, 1, 20))
-    kids["b"] = make_child(full_name="Trẻ B", birth_date=datetime.date(2022, 6, 1), sex="f", birth_registration_date=datetime.date(2022, 12, 1))
+    kids["a"] = make_child(
+        full_name="Trẻ A",
+        birth_date=datetime.date(2023, 1, 1),
+        sex="m",
+        birth_registration_date=datetime.date(2023, 1, 20),
+    )
+    kids["b"] = make_child(
+        full_name="Trẻ B",
+        birth_date=datetime.date(2022, 6, 1),
+        sex="f",
+        birth_registration_date=datetime.date(2022, 12, 1),
+    )
     kids["c"] = make_child(full_name="Trẻ C", birth_date=datetime.date(2022, 2, 1), sex="f")
-    services.add_measurement(officer, GrowthMeasurement(child=kids["a"], measured_on=datetime.date(2025, 3, 1), weight_kg=10.0, lenhei_cm=80.0, measure="h"))
-    services.add_measurement(officer, GrowthMeasurement(child=kids["a"], measured_on=datetime.date(2024, 3, 1), weight_kg=6.0, lenhei_cm=60.0, measure="l"))
-    services.add_measurement(officer, GrowthMeasurement(child=kids["b"], measured_on=datetime.date(2025, 6, 1), weight_kg=12.0, lenhei_cm=90.0, measure="h"))
-    services.add_measurement(officer, GrowthMeasurement(child=kids["c"], measured_on=datetime.date(2025, 6, 1), weight_kg=30.0, lenhei_cm=60.0, measure="h"))
+    services.add_measurement(
+        officer,
+        GrowthMeasurement(
+            child=kids["a"],
+            measured_on=datetime.date(2025, 3, 1),
+            weight_kg=10.0,
+            lenhei_cm=80.0,
+            measure="h",
+        ),
+    )
+    services.add_measurement(
+        officer,
+        GrowthMeasurement(
+            child=kids["a"], measured_on=datetime.date(2024, 3, 1), weight_kg=6.0, lenhei_cm=60.0, measure="l"
+        ),
+    )
+    services.add_measurement(
+        officer,
+        GrowthMeasurement(
+            child=kids["b"],
+            measured_on=datetime.date(2025, 6, 1),
+            weight_kg=12.0,
+            lenhei_cm=90.0,
+            measure="h",
+        ),
+    )
+    services.add_measurement(
+        officer,
+        GrowthMeasurement(
+            child=kids["c"],
+            measured_on=datetime.date(2025, 6, 1),
+            weight_kg=30.0,
+            lenhei_cm=60.0,
+            measure="h",
+        ),
+    )
     # Immunisation cohort: turned 1 in 2025.
     kids["d"] = make_child(full_name="Trẻ D", birth_date=datetime.date(2024, 4, 1))
     kids["e"] = make_child(full_name="Trẻ E", birth_date=datetime.date(2024, 5, 1))
@@ -35,15 +77,25 @@ def population(officer, other_officer, make_child, xa_diem_he):
     # Special circumstances, one supported.
     kids["f"] = make_child(full_name="Trẻ F", birth_date=datetime.date(2015, 1, 1))
     circ = SpecialCircumstance.objects.create(child=kids["f"], group="a", from_date=datetime.date(2020, 1, 1))
-    Support.objects.create(circumstance=circ, kind="sponsorship", provider="Mẹ đỡ đầu", from_date=datetime.date(2025, 1, 1))
+    Support.objects.create(
+        circumstance=circ, kind="sponsorship", provider="Mẹ đỡ đầu", from_date=datetime.date(2025, 1, 1)
+    )
     SpecialCircumstance.objects.create(child=kids["e"], group="d", from_date=datetime.date(2024, 5, 1))
     # Schooling 2024–2025: two primary pupils, one dropped out.
     kids["g"] = make_child(full_name="Trẻ G", birth_date=datetime.date(2016, 1, 1))
     Schooling.objects.create(child=kids["f"], school_year=2024, level="primary", status="dropped_out")
     Schooling.objects.create(child=kids["g"], school_year=2024, level="primary", status="enrolled")
     # Xã Điềm He (same former district): one child under 5, registered.
-    kids["h"] = services.create_child(other_officer, {"full_name": "Trẻ H", "birth_date": datetime.date(2024, 1, 1), "sex": "m",
-                                                      "commune": xa_diem_he, "birth_registration_date": datetime.date(2024, 1, 5)})
+    kids["h"] = services.create_child(
+        other_officer,
+        {
+            "full_name": "Trẻ H",
+            "birth_date": datetime.date(2024, 1, 1),
+            "sex": "m",
+            "commune": xa_diem_he,
+            "birth_registration_date": datetime.date(2024, 1, 5),
+        },
+    )
     return kids
 
 
@@ -56,7 +108,10 @@ def test_values_per_commune_and_for_the_old_district(population, xa_van_quan, xa
     assert (imm["numerator"], imm["denominator"]) == (1, 2)
     reg = by(rows, xa_van_quan, "TP_KHAI_SINH_DUOI_5")
     assert (reg["numerator"], reg["denominator"]) == (2, 5)
-    assert (by(rows, xa_van_quan, "BV_HCDB")["numerator"], by(rows, xa_van_quan, "BV_HCDB")["denominator"]) == (2, 7)
+    assert (
+        by(rows, xa_van_quan, "BV_HCDB")["numerator"],
+        by(rows, xa_van_quan, "BV_HCDB")["denominator"],
+    ) == (2, 7)
     helped = by(rows, xa_van_quan, "BV_HCDB_DUOC_TRO_GIUP")
     assert (helped["numerator"], helped["denominator"]) == (1, 2)
     drop = by(rows, xa_van_quan, "GD_BO_HOC_TH")
@@ -67,7 +122,9 @@ def test_values_per_commune_and_for_the_old_district(population, xa_van_quan, xa
 
 
 def test_period_bounds_matter(population, xa_van_quan):
-    rows = registry_values(["YT_SDD_THAP_COI", "TP_KHAI_SINH_DUNG_HAN"], [xa_van_quan], datetime.date(2024, 12, 31))
+    rows = registry_values(
+        ["YT_SDD_THAP_COI", "TP_KHAI_SINH_DUNG_HAN"], [xa_van_quan], datetime.date(2024, 12, 31)
+    )
     st = by(rows, xa_van_quan, "YT_SDD_THAP_COI")
     assert st["n_records"] == 1
     reg = by(rows, xa_van_quan, "TP_KHAI_SINH_DUNG_HAN")
@@ -77,10 +134,16 @@ def test_period_bounds_matter(population, xa_van_quan):
 def test_merged_and_provisional_records_do_not_count(population, officer, xa_van_quan):
     from treem.registry import linkage
 
-    before = by(registry_values(["TP_KHAI_SINH_DUOI_5"], [xa_van_quan], END), xa_van_quan, "TP_KHAI_SINH_DUOI_5")["denominator"]
-    services.create_provisional_child(officer, xa_van_quan, "Bé Chưa Rõ", birth_date=datetime.date(2024, 2, 2))
+    before = by(
+        registry_values(["TP_KHAI_SINH_DUOI_5"], [xa_van_quan], END), xa_van_quan, "TP_KHAI_SINH_DUOI_5"
+    )["denominator"]
+    services.create_provisional_child(
+        officer, xa_van_quan, "Bé Chưa Rõ", birth_date=datetime.date(2024, 2, 2)
+    )
     linkage.merge(officer, population["a"], population["b"])
-    after = by(registry_values(["TP_KHAI_SINH_DUOI_5"], [xa_van_quan], END), xa_van_quan, "TP_KHAI_SINH_DUOI_5")["denominator"]
+    after = by(
+        registry_values(["TP_KHAI_SINH_DUOI_5"], [xa_van_quan], END), xa_van_quan, "TP_KHAI_SINH_DUOI_5"
+    )["denominator"]
     assert after == before - 1
 
 

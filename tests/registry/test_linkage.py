@@ -27,24 +27,42 @@ def test_engine_prepares_names_and_dates_in_sql():
     import duckdb
 
     con = duckdb.connect()
-    frame = pd.DataFrame({
-        "unique_id": [1, 2], "full_name": ["Nguyễn  Thị Đào Hạnh", "Lò Văn"], "birth_date": [datetime.date(2019, 3, 5), datetime.date(2019, 1, 1)],
-        "birth_date_precision": ["day", "year"], "sex": ["f", "m"], "commune": ["06253", "06253"], "personal_id": ["", "020219001234"],
-    })
+    frame = pd.DataFrame(
+        {
+            "unique_id": [1, 2],
+            "full_name": ["Nguyễn  Thị Đào Hạnh", "Lò Văn"],
+            "birth_date": [datetime.date(2019, 3, 5), datetime.date(2019, 1, 1)],
+            "birth_date_precision": ["day", "year"],
+            "sex": ["f", "m"],
+            "commune": ["06253", "06253"],
+            "personal_id": ["", "020219001234"],
+        }
+    )
     matching.prepare_duckdb(con, frame, "t")
-    rows = con.execute("select surname, middle, given, given_exact, dob, dob_key, dob_year, personal_id from t order by unique_id").fetchall()
+    rows = con.execute(
+        "select surname, middle, given, given_exact, dob, dob_key, dob_year, personal_id from t order by unique_id"
+    ).fetchall()
     assert rows[0] == ("nguyen", "thi dao", "hanh", "hạnh", "2019-03-05", "20190305", 2019, None)
     assert rows[1] == ("lo", None, "van", "văn", None, None, 2019, "020219001234")
 
 
 def test_dedupe_merges_same_id_and_queues_uncertain_pairs(officer, make_child):
-    a = make_child(full_name="Hoàng Văn Tùng", birth_date=datetime.date(2019, 3, 5), personal_id="020219001234")
-    b = make_child(full_name="Hoang Van Tung", birth_date=datetime.date(2019, 3, 5), personal_id="020219001234")
+    a = make_child(
+        full_name="Hoàng Văn Tùng", birth_date=datetime.date(2019, 3, 5), personal_id="020219001234"
+    )
+    b = make_child(
+        full_name="Hoang Van Tung", birth_date=datetime.date(2019, 3, 5), personal_id="020219001234"
+    )
     Vaccination.objects.create(child=b, antigen="bcg", dose=1, date=datetime.date(2019, 3, 6))
     c = make_child(full_name="Lý Thị Mai", birth_date=datetime.date(2020, 5, 4), sex="f")
-    d = make_child(full_name="Ly Thi Mai", birth_date=datetime.date(2020, 4, 5), sex="f", village_name="Bản Ranh")
+    d = make_child(
+        full_name="Ly Thi Mai", birth_date=datetime.date(2020, 4, 5), sex="f", village_name="Bản Ranh"
+    )
     for i in range(30):
-        make_child(full_name=f"Trẻ Khác {chr(65 + i)}", birth_date=datetime.date(2015 + i % 8, 1 + i % 12, 1 + i % 27))
+        make_child(
+            full_name=f"Trẻ Khác {chr(65 + i)}",
+            birth_date=datetime.date(2015 + i % 8, 1 + i % 12, 1 + i % 27),
+        )
     run = linkage.run_dedupe(officer, a.commune)
     b.refresh_from_db()
     assert b.status == "merged" and b.merged_into_id == a.pk
@@ -53,20 +71,33 @@ def test_dedupe_merges_same_id_and_queues_uncertain_pairs(officer, make_child):
     assert event.snapshot["merged"]["full_name"] == "Hoang Van Tung" and event.moved["vaccinations"]
     pair = MatchCandidate.objects.filter(run=run, left__in=[c, d], right__in=[c, d]).get()
     assert pair.status in ("pending", "auto")
-    assert AuditEvent.objects.filter(object_type="registry.child", object_id=str(b.pk), reason__contains="gộp").exists()
+    assert AuditEvent.objects.filter(
+        object_type="registry.child", object_id=str(b.pk), reason__contains="gộp"
+    ).exists()
     assert Child.objects.filter(pk=b.pk).exists()  # the source record is kept
 
 
 def test_merge_fills_gaps_and_undo_restores(officer, make_child):
     a = make_child(full_name="Lục Văn Nam", birth_date=datetime.date(2019, 1, 1), birth_date_precision="year")
-    b = make_child(full_name="Luc Van Nam", birth_date=datetime.date(2019, 6, 7), personal_id="020219009999", village_name="Nà Pàn")
+    b = make_child(
+        full_name="Luc Van Nam",
+        birth_date=datetime.date(2019, 6, 7),
+        personal_id="020219009999",
+        village_name="Nà Pàn",
+    )
     event = linkage.merge(officer, a, b)
     a.refresh_from_db()
-    assert a.personal_id == "020219009999" and a.birth_date == datetime.date(2019, 6, 7) and a.birth_date_precision == "day"
+    assert (
+        a.personal_id == "020219009999"
+        and a.birth_date == datetime.date(2019, 6, 7)
+        and a.birth_date_precision == "day"
+    )
     linkage.undo_merge(officer, event)
     a.refresh_from_db()
     b.refresh_from_db()
-    assert a.personal_id == "" and a.birth_date == datetime.date(2019, 1, 1) and a.birth_date_precision == "year"
+    assert (
+        a.personal_id == "" and a.birth_date == datetime.date(2019, 1, 1) and a.birth_date_precision == "year"
+    )
     assert b.status == "active" and b.merged_into is None
     with pytest.raises(linkage.LinkageError):
         linkage.undo_merge(officer, MergeEvent.objects.get(pk=event.pk))
@@ -98,13 +129,26 @@ def test_other_commune_cannot_link_or_merge(other_officer, viewer, make_child):
 def test_dedupe_of_a_commune_does_not_touch_another(officer, other_officer, make_child, xa_diem_he):
     from treem.registry import services
 
-    mine = make_child(full_name="Tô Văn Giống", birth_date=datetime.date(2018, 2, 2), personal_id="020218001111")
-    theirs = services.create_child(other_officer, {"full_name": "Tô Văn Giống", "birth_date": datetime.date(2018, 2, 2),
-                                                   "personal_id": "020218001111", "sex": "m", "commune": xa_diem_he})
+    mine = make_child(
+        full_name="Tô Văn Giống", birth_date=datetime.date(2018, 2, 2), personal_id="020218001111"
+    )
+    theirs = services.create_child(
+        other_officer,
+        {
+            "full_name": "Tô Văn Giống",
+            "birth_date": datetime.date(2018, 2, 2),
+            "personal_id": "020218001111",
+            "sex": "m",
+            "commune": xa_diem_he,
+        },
+    )
     linkage.run_dedupe(officer, mine.commune)
     theirs.refresh_from_db()
     assert theirs.status == "active"
-    assert not MatchCandidate.objects.filter(right=theirs).exists() and not MatchCandidate.objects.filter(left=theirs).exists()
+    assert (
+        not MatchCandidate.objects.filter(right=theirs).exists()
+        and not MatchCandidate.objects.filter(left=theirs).exists()
+    )
 
 
 def test_register_linkage_from_a_csv_extract(tmp_path, officer, make_child, xa_van_quan):

@@ -6,9 +6,13 @@ import pytest
 
 from treem.registry import matching, synth
 
-pyspark = pytest.importorskip("pyspark", reason="pyspark chưa được cài (pip install pyspark): bỏ qua kiểm thử backend Spark của Splink")
+pyspark = pytest.importorskip(
+    "pyspark", reason="pyspark chưa được cài (pip install pyspark): bỏ qua kiểm thử backend Spark của Splink"
+)
 if shutil.which("java") is None:
-    pytest.skip("Không tìm thấy Java (JRE 17+), backend Spark của Splink cần Java: bỏ qua", allow_module_level=True)
+    pytest.skip(
+        "Không tìm thấy Java (JRE 17+), backend Spark của Splink cần Java: bỏ qua", allow_module_level=True
+    )
 
 
 @pytest.fixture(scope="module")

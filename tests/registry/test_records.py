@@ -43,7 +43,10 @@ def test_personal_id_is_validated(make_child, pid, sex, year, message):
 
 
 def test_valid_personal_id(make_child):
-    assert make_child(personal_id="020321001234", sex="f", birth_date=datetime.date(2021, 2, 2)).personal_id == "020321001234"
+    assert (
+        make_child(personal_id="020321001234", sex="f", birth_date=datetime.date(2021, 2, 2)).personal_id
+        == "020321001234"
+    )
 
 
 def test_future_birth_date_refused(make_child):
@@ -58,7 +61,9 @@ def test_old_commune_refused(make_child, make_user, old_tu_xuyen):
 
 
 def test_birth_registration_on_time_or_late(make_child):
-    on_time = make_child(birth_date=datetime.date(2022, 1, 1), birth_registration_date=datetime.date(2022, 2, 20))
+    on_time = make_child(
+        birth_date=datetime.date(2022, 1, 1), birth_registration_date=datetime.date(2022, 2, 20)
+    )
     late = make_child(birth_date=datetime.date(2022, 1, 1), birth_registration_date=datetime.date(2022, 5, 1))
     assert on_time.birth_registration == BirthRegistration.ON_TIME
     assert late.birth_registration == BirthRegistration.LATE
@@ -67,7 +72,9 @@ def test_birth_registration_on_time_or_late(make_child):
 def test_every_write_is_audited_without_personal_values(make_child, officer):
     child = make_child(personal_id="020221001234")
     services.update_child(officer, child, {"full_name": "Hoàng Văn Mới", "status": ChildStatus.MOVED})
-    events = AuditEvent.objects.filter(object_type="registry.child", object_id=str(child.pk)).order_by("at", "id")
+    events = AuditEvent.objects.filter(object_type="registry.child", object_id=str(child.pk)).order_by(
+        "at", "id"
+    )
     assert [e.action for e in events] == ["create", "update"]
     update = events[1].changes
     assert update["full_name"] == services.HIDDEN
@@ -102,7 +109,9 @@ def test_sensitive_groups_by_role(make_child, officer, viewer, make_user, xa_van
     assert "personal_id" not in seen and "disability_type" not in seen
 
 
-def test_role_in_one_unit_does_not_open_sensitive_fields_elsewhere(make_child, make_user, xa_diem_he, lang_son):
+def test_role_in_one_unit_does_not_open_sensitive_fields_elsewhere(
+    make_child, make_user, xa_diem_he, lang_son
+):
     from treem.accounts.models import Membership
 
     child = make_child(personal_id="020221001234")
@@ -119,7 +128,9 @@ def test_viewer_cannot_write_sensitive_fields(make_child, make_user, xa_van_quan
     with pytest.raises(PermissionDenied):
         services.update_child(reporter, child, {"personal_id": "020221001234"})
     with pytest.raises(PermissionDenied):
-        services.save_circumstance(reporter, SpecialCircumstance(child=child, group=Article10.D, from_date=datetime.date(2023, 1, 1)))
+        services.save_circumstance(
+            reporter, SpecialCircumstance(child=child, group=Article10.D, from_date=datetime.date(2023, 1, 1))
+        )
     services.update_child(reporter, child, {"address": "Thôn Bản Chặng"})
 
 
@@ -134,7 +145,9 @@ def test_full_immunisation_under_one_is_derived(make_child, officer):
     plan = services.full_schedule()
     assert len(plan) == 8
     for i, (antigen, dose) in enumerate(sorted(plan)):
-        services.record_vaccination(officer, child, antigen, dose, datetime.date(2023, 2, 1) + datetime.timedelta(days=30 * i))
+        services.record_vaccination(
+            officer, child, antigen, dose, datetime.date(2023, 2, 1) + datetime.timedelta(days=30 * i)
+        )
     child.refresh_from_db()
     assert child.fully_immunised_on == datetime.date(2023, 2, 1) + datetime.timedelta(days=30 * 7)
     with pytest.raises(services.RegistryError, match="không có trong lịch"):
@@ -153,13 +166,19 @@ def test_late_dose_is_not_full_immunisation_under_one(make_child, officer):
 def test_growth_measurement_gets_who_zscores(make_child, officer):
     child = make_child(birth_date=datetime.date(2022, 1, 1), sex="m")
     m = services.add_measurement(
-        officer, GrowthMeasurement(child=child, measured_on=datetime.date(2024, 1, 1), weight_kg=9.0, lenhei_cm=80.0, measure="h")
+        officer,
+        GrowthMeasurement(
+            child=child, measured_on=datetime.date(2024, 1, 1), weight_kg=9.0, lenhei_cm=80.0, measure="h"
+        ),
     )
     assert m.age_days == 730
     assert m.zlen < -2 and m.stunted is True
     assert m.zwei < -2 and m.underweight is True
     year_only = make_child(birth_date=datetime.date(2022, 1, 1), birth_date_precision=DatePrecision.YEAR)
     m2 = services.add_measurement(
-        officer, GrowthMeasurement(child=year_only, measured_on=datetime.date(2024, 1, 1), weight_kg=9.0, lenhei_cm=80.0, measure="h")
+        officer,
+        GrowthMeasurement(
+            child=year_only, measured_on=datetime.date(2024, 1, 1), weight_kg=9.0, lenhei_cm=80.0, measure="h"
+        ),
     )
     assert m2.zlen is None and m2.zwfl is not None

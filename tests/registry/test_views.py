@@ -21,7 +21,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def child(make_child):
-    c = make_child(full_name="Hoàng Thị Bí Mật", personal_id="020321001234", sex="f", birth_date=datetime.date(2021, 5, 5))
+    c = make_child(
+        full_name="Hoàng Thị Bí Mật",
+        personal_id="020321001234",
+        sex="f",
+        birth_date=datetime.date(2021, 5, 5),
+    )
     SpecialCircumstance.objects.create(child=c, group="b", from_date=datetime.date(2022, 1, 1))
     return c
 
@@ -32,7 +37,10 @@ def _child_urls(c):
         ("get", reverse("registry:detail", args=[c.uid])),
         ("get", reverse("registry:edit", args=[c.uid])),
         ("post", reverse("registry:edit", args=[c.uid])),
-        *[("get", reverse("registry:related_add", args=[c.uid, k])) for k in ("nguoi-cham-soc", "hoan-canh", "tro-giup", "hoc-tap", "can-do", "tiem-chung")],
+        *[
+            ("get", reverse("registry:related_add", args=[c.uid, k]))
+            for k in ("nguoi-cham-soc", "hoan-canh", "tro-giup", "hoc-tap", "can-do", "tiem-chung")
+        ],
         ("post", reverse("registry:related_add", args=[c.uid, "can-do"])),
         ("post", reverse("registry:related_delete", args=[c.uid, "hoan-canh", c.circumstances.first().pk])),
     ]
@@ -45,7 +53,9 @@ def test_officer_sees_list_detail_and_sensitive_fields(client, officer, child):
     r = client.get(reverse("registry:detail", args=[child.uid]))
     assert r.status_code == 200
     assert "020321001234" in r.text and "Trẻ em bị bỏ rơi" in r.text
-    assert AccessEvent.objects.filter(object_type="registry.child", object_id=str(child.pk), user=officer).exists()
+    assert AccessEvent.objects.filter(
+        object_type="registry.child", object_id=str(child.pk), user=officer
+    ).exists()
 
 
 def test_viewer_does_not_see_sensitive_fields(client, viewer, child):
@@ -64,7 +74,12 @@ def test_other_commune_cannot_read_search_export_or_change(client, other_officer
     for method, url in _child_urls(child):
         r = getattr(client, method)(url, {"full_name": "X", "measured_on": "01/01/2024", "weight_kg": "9"})
         assert r.status_code == 404, (method, url)
-    assert not AccessEvent.objects.filter(object_id=str(child.pk)).exclude(user__isnull=True).exclude(user__username="canbo_vanquan").exists()
+    assert (
+        not AccessEvent.objects.filter(object_id=str(child.pk))
+        .exclude(user__isnull=True)
+        .exclude(user__username="canbo_vanquan")
+        .exists()
+    )
     assert SpecialCircumstance.objects.filter(child=child).exists()
     assert not GrowthMeasurement.objects.filter(child=child).exists()
     r = client.get(reverse("registry:list"), {"q": "bi mat"})
@@ -79,24 +94,43 @@ def test_other_commune_cannot_read_search_export_or_change(client, other_officer
 
 
 def test_anonymous_is_sent_to_login(client, child):
-    for method, url in _child_urls(child) + [("get", reverse("registry:list")), ("get", reverse("registry:review"))]:
+    for method, url in _child_urls(child) + [
+        ("get", reverse("registry:list")),
+        ("get", reverse("registry:review")),
+    ]:
         r = getattr(client, method)(url)
         assert r.status_code == 302 and "dang-nhap" in r["Location"], url
 
 
 def test_create_and_edit_through_the_form(client, officer, xa_van_quan):
     client.force_login(officer)
-    r = client.post(reverse("registry:create"), {
-        "full_name": "  lường   văn  tú ", "birth": "5/3/2020", "sex": "m", "commune": xa_van_quan.pk,
-        "personal_id": "", "status": "active", "birth_registration": "",
-    })
+    r = client.post(
+        reverse("registry:create"),
+        {
+            "full_name": "  lường   văn  tú ",
+            "birth": "5/3/2020",
+            "sex": "m",
+            "commune": xa_van_quan.pk,
+            "personal_id": "",
+            "status": "active",
+            "birth_registration": "",
+        },
+    )
     assert r.status_code == 302, r.text[:3000]
     child = Child.objects.get(name_folded="luong van tu")
     assert child.full_name == "Lường Văn Tú" and child.birth_date == datetime.date(2020, 3, 5)
-    r = client.post(reverse("registry:edit", args=[child.uid]), {
-        "full_name": child.full_name, "birth": "2020", "sex": "m", "commune": xa_van_quan.pk, "status": "active",
-        "personal_id": "0202200", "birth_registration": "",
-    })
+    r = client.post(
+        reverse("registry:edit", args=[child.uid]),
+        {
+            "full_name": child.full_name,
+            "birth": "2020",
+            "sex": "m",
+            "commune": xa_van_quan.pk,
+            "status": "active",
+            "personal_id": "0202200",
+            "birth_registration": "",
+        },
+    )
     assert r.status_code == 200 and "12 chữ số" in r.text
     child.refresh_from_db()
     assert child.birth_date_precision == "day"
@@ -105,24 +139,47 @@ def test_create_and_edit_through_the_form(client, officer, xa_van_quan):
 
 def test_invalid_date_in_form_is_named(client, officer, xa_van_quan):
     client.force_login(officer)
-    r = client.post(reverse("registry:create"), {"full_name": "Lò Văn A", "birth": "31/02/2020", "sex": "m", "commune": xa_van_quan.pk, "status": "active"})
+    r = client.post(
+        reverse("registry:create"),
+        {
+            "full_name": "Lò Văn A",
+            "birth": "31/02/2020",
+            "sex": "m",
+            "commune": xa_van_quan.pk,
+            "status": "active",
+        },
+    )
     assert r.status_code == 200 and "không phải ngày có thật" in r.text
     assert not Child.objects.filter(name_folded="lo van a").exists()
 
 
 def test_cannot_create_in_another_commune(client, other_officer, xa_van_quan):
     client.force_login(other_officer)
-    r = client.post(reverse("registry:create"), {"full_name": "Lò Văn B", "birth": "2020", "sex": "m", "commune": xa_van_quan.pk, "status": "active"})
+    r = client.post(
+        reverse("registry:create"),
+        {"full_name": "Lò Văn B", "birth": "2020", "sex": "m", "commune": xa_van_quan.pk, "status": "active"},
+    )
     assert r.status_code == 200 and "Lựa chọn" in r.text or "hợp lệ" in r.text
     assert not Child.objects.filter(name_folded="lo van b").exists()
 
 
 def test_related_records_through_the_pages(client, officer, child):
     client.force_login(officer)
-    r = client.post(reverse("registry:related_add", args=[child.uid, "can-do"]), {"measured_on": "05/05/2023", "weight_kg": "10,5".replace(",", "."), "lenhei_cm": "85", "measure": "h"})
+    r = client.post(
+        reverse("registry:related_add", args=[child.uid, "can-do"]),
+        {
+            "measured_on": "05/05/2023",
+            "weight_kg": "10,5".replace(",", "."),
+            "lenhei_cm": "85",
+            "measure": "h",
+        },
+    )
     assert r.status_code == 302, r.text[:2000]
     assert child.measurements.get().zlen is not None
-    r = client.post(reverse("registry:related_add", args=[child.uid, "can-do"]), {"measured_on": "05/05/2019", "weight_kg": "10"})
+    r = client.post(
+        reverse("registry:related_add", args=[child.uid, "can-do"]),
+        {"measured_on": "05/05/2019", "weight_kg": "10"},
+    )
     assert r.status_code == 200 and "trước ngày sinh" in r.text
     r = client.get(reverse("registry:detail", args=[child.uid]))
     assert "Cân đo" in r.text
@@ -136,7 +193,10 @@ def test_import_pages_are_private_to_the_uploader(client, officer, other_officer
     client.force_login(other_officer)
     for name in ("registry:import_detail", "registry:import_progress", "registry:import_report"):
         assert client.get(reverse(name, args=[batch.uid])).status_code == 404
-    assert client.post(reverse("registry:import_detail", args=[batch.uid]), {"action": "apply"}).status_code == 404
+    assert (
+        client.post(reverse("registry:import_detail", args=[batch.uid]), {"action": "apply"}).status_code
+        == 404
+    )
     client.force_login(officer)
     assert client.get(reverse("registry:import_detail", args=[batch.uid])).status_code == 200
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.UPLOADED
@@ -151,7 +211,10 @@ def test_review_pages_do_not_leak_pairs(client, officer, other_officer, make_chi
     r = client.get(reverse("registry:review"))
     assert "Trùng" not in r.text
     assert client.get(reverse("registry:review_pair", args=[cand.pk])).status_code == 404
-    assert client.post(reverse("registry:review_pair", args=[cand.pk]), {"decision": "accept"}).status_code == 404
+    assert (
+        client.post(reverse("registry:review_pair", args=[cand.pk]), {"decision": "accept"}).status_code
+        == 404
+    )
     cand.refresh_from_db()
     assert cand.status == "pending"
     client.force_login(officer)
@@ -189,11 +252,16 @@ def test_hostile_input_is_refused_cleanly(client, officer, child):
     client.force_login(officer)
     assert client.get("/tre-em/not-a-uuid/").status_code == 404
     assert client.get(reverse("registry:related_add", args=[child.uid, "khong-co"])).status_code == 404
-    r = client.get(reverse("registry:list"), {"born_from": "'; drop table x;--", "q": "<script>alert(1)</script>"})
+    r = client.get(
+        reverse("registry:list"), {"born_from": "'; drop table x;--", "q": "<script>alert(1)</script>"}
+    )
     assert r.status_code == 200 and "<script>alert(1)</script>" not in r.text
     r = client.get(reverse("registry:export", args=["pdf"]))
     assert r.status_code == 404
-    r = client.post(reverse("registry:edit", args=[child.uid]), {"full_name": "<b>x</b>1", "birth": "2020", "commune": child.commune_id, "status": "merged"})
+    r = client.post(
+        reverse("registry:edit", args=[child.uid]),
+        {"full_name": "<b>x</b>1", "birth": "2020", "commune": child.commune_id, "status": "merged"},
+    )
     assert r.status_code == 200
     child.refresh_from_db()
     assert child.status == "active"

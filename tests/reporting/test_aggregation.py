@@ -15,8 +15,14 @@ from .conftest import unit
 
 
 def put(de, u, period, value, status=ValueStatus.SUBMITTED, combo=None):
-    return DataValue.objects.create(data_element=de, combo=combo or total_combo(), unit=u, period=get_period(period),
-                                    value=Decimal(value), status=status)
+    return DataValue.objects.create(
+        data_element=de,
+        combo=combo or total_combo(),
+        unit=u,
+        period=get_period(period),
+        value=Decimal(value),
+        status=status,
+    )
 
 
 def sums(rows):
@@ -45,8 +51,8 @@ def test_values_sum_up_every_level_at_once(de, van_quan, lang_son):
 
 @pytest.mark.django_db
 def test_old_communes_count_under_their_successors_without_double_counting(de, van_quan):
-    tran_ninh_old = unit("06256", Level.COMMUNE)          # merged whole into Điềm He (06280)
-    diem_he_old = unit("06280", Level.COMMUNE)            # merged whole into Điềm He (06280)
+    tran_ninh_old = unit("06256", Level.COMMUNE)  # merged whole into Điềm He (06280)
+    diem_he_old = unit("06280", Level.COMMUNE)  # merged whole into Điềm He (06280)
     diem_he = unit("06280", Level.COMMUNE, Generation.Y2025)
     new_province = unit("20", Level.PROVINCE, Generation.Y2025)
     put(de, tran_ninh_old, "2025S1", 40)
@@ -58,19 +64,27 @@ def test_old_communes_count_under_their_successors_without_double_counting(de, v
     got = sums(aggregate([de], ["2025S1"], [diem_he, new_province]))
     assert got == {diem_he.pk: 95, new_province.pk: 95}
     country = AdministrativeUnit.objects.get(level=Level.COUNTRY)
-    assert sums(aggregate([de], ["2025S1"], [country]))[country.pk] == 195  # the country adds both generations as stored
+    assert (
+        sums(aggregate([de], ["2025S1"], [country]))[country.pk] == 195
+    )  # the country adds both generations as stored
 
 
 @pytest.mark.django_db
 def test_split_commune_counts_from_the_new_province_up(de):
     split = (
-        AdministrativeUnit.objects.filter(level=Level.COMMUNE, generation=Generation.PRE_2025, successions__kind="partial")
-        .exclude(successions__kind="whole").distinct().first()
+        AdministrativeUnit.objects.filter(
+            level=Level.COMMUNE, generation=Generation.PRE_2025, successions__kind="partial"
+        )
+        .exclude(successions__kind="whole")
+        .distinct()
+        .first()
     )
     successors = [s.successor for s in UnitSuccession.objects.filter(predecessor=split)]
     assert len(successors) >= 2
     put(de, split, "2024", 30)
-    province = AdministrativeUnit.objects.get(level=Level.PROVINCE, descendant_links__descendant=successors[0])
+    province = AdministrativeUnit.objects.get(
+        level=Level.PROVINCE, descendant_links__descendant=successors[0]
+    )
     got = sums(aggregate([de], ["2024"], [*successors, province]))
     assert got == {province.pk: 30}
 

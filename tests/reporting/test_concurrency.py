@@ -24,10 +24,17 @@ def test_second_save_of_same_value_is_refused(in_round, gd_submission, gd_report
     # Both open the form at version 1.
     save_values(gd_submission, gd_reporter, [Change(de.pk, total.pk, commune.pk, "12", version=v.version)])
     with pytest.raises(SaveRejected) as e:
-        save_values(gd_submission, gd_reporter2, [Change(de.pk, total.pk, commune.pk, "15", version=v.version)])
+        save_values(
+            gd_submission, gd_reporter2, [Change(de.pk, total.pk, commune.pk, "15", version=v.version)]
+        )
     assert e.value.conflict
     message = e.value.errors[0].message
-    assert "đã được" in message and "sửa lúc" in message and "giá trị hiện tại: 12" in message and "CHƯA được lưu" in message
+    assert (
+        "đã được" in message
+        and "sửa lúc" in message
+        and "giá trị hiện tại: 12" in message
+        and "CHƯA được lưu" in message
+    )
     v.refresh_from_db()
     assert v.value == 12 and v.version == 2
 
@@ -39,7 +46,12 @@ def test_two_new_entries_of_an_empty_cell(in_round, gd_submission, gd_reporter, 
     with pytest.raises(SaveRejected) as e:
         save_values(gd_submission, gd_reporter2, [Change(de.pk, total.pk, commune.pk, "11", version=0)])
     assert e.value.conflict
-    assert DataValue.objects.get(data_element=de, combo=total, unit=commune, period=gd_submission.round.period).value == 10
+    assert (
+        DataValue.objects.get(
+            data_element=de, combo=total, unit=commune, period=gd_submission.round.period
+        ).value
+        == 10
+    )
 
 
 @pytest.mark.django_db
@@ -48,10 +60,14 @@ def test_conflict_rolls_back_the_whole_save(in_round, gd_submission, gd_reporter
     other = DataElement.objects.get(code="DE_CO_SO_GD")
     save_values(gd_submission, gd_reporter, [Change(de.pk, total.pk, commune.pk, "10", version=0)])
     with pytest.raises(SaveRejected):
-        save_values(gd_submission, gd_reporter2, [
-            Change(other.pk, total.pk, commune.pk, "30", version=0),  # fine on its own
-            Change(de.pk, total.pk, commune.pk, "11", version=0),  # stale
-        ])
+        save_values(
+            gd_submission,
+            gd_reporter2,
+            [
+                Change(other.pk, total.pk, commune.pk, "30", version=0),  # fine on its own
+                Change(de.pk, total.pk, commune.pk, "11", version=0),  # stale
+            ],
+        )
     assert not DataValue.objects.filter(data_element=other, unit=commune).exists()
 
 
@@ -62,7 +78,9 @@ def test_form_shows_the_conflict(client, in_round, gd_submission, gd_reporter, g
     client.force_login(gd_reporter)
     client.post(url, {"don-vi": commune.code, f"v-{de.pk}-{total.pk}": "10", f"ver-{de.pk}-{total.pk}": "0"})
     client.force_login(gd_reporter2)
-    r = client.post(url, {"don-vi": commune.code, f"v-{de.pk}-{total.pk}": "99", f"ver-{de.pk}-{total.pk}": "0"})
+    r = client.post(
+        url, {"don-vi": commune.code, f"v-{de.pk}-{total.pk}": "99", f"ver-{de.pk}-{total.pk}": "0"}
+    )
     html = r.content.decode()
     assert r.status_code == 200
     assert "Có người khác đã sửa số liệu này" in html and "giá trị hiện tại: 10" in html
@@ -75,7 +93,15 @@ def test_form_shows_the_conflict(client, in_round, gd_submission, gd_reporter, g
 def test_api_returns_409(client, in_round, gd_submission, gd_reporter, gd_reporter2, cell):
     de, total, commune = cell
     url = f"/api/v1/reporting/submissions/{gd_submission.pk}/values/"
-    body = [{"dataElement": de.code, "categoryOptionCombo": "default", "orgUnit": commune.code, "value": "10", "version": 0}]
+    body = [
+        {
+            "dataElement": de.code,
+            "categoryOptionCombo": "default",
+            "orgUnit": commune.code,
+            "value": "10",
+            "version": 0,
+        }
+    ]
     client.force_login(gd_reporter)
     assert client.post(url, body, content_type="application/json").status_code == 200
     client.force_login(gd_reporter2)

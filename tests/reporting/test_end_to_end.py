@@ -30,8 +30,18 @@ def elements_of_targets(plan, numbers):
 
 def value_for(code):
     """Plausible counts: numerators (achieved) 90 < denominators (all) 100."""
-    denominators = {"DE_HS_LOP_1_NAM_T_4", "DE_HS_LOP_6_NAM_T_3", "DE_HS_TH_NHAP_HOC", "DE_HS_THCS_NHAP_HOC", "DE_TRUONG_HOC",
-                    "DE_CO_SO_GD", "DE_TRE_KT_CO_NHU_CAU_HOC", "DE_TRE_5_TUOI", "DE_TRE_TU_7_TUOI", "DE_TRE_TU_11_TUOI"}
+    denominators = {
+        "DE_HS_LOP_1_NAM_T_4",
+        "DE_HS_LOP_6_NAM_T_3",
+        "DE_HS_TH_NHAP_HOC",
+        "DE_HS_THCS_NHAP_HOC",
+        "DE_TRUONG_HOC",
+        "DE_CO_SO_GD",
+        "DE_TRE_KT_CO_NHU_CAU_HOC",
+        "DE_TRE_5_TUOI",
+        "DE_TRE_TU_7_TUOI",
+        "DE_TRE_TU_11_TUOI",
+    }
     if code in denominators:
         return 100
     if "BO_HOC" in code:
@@ -40,7 +50,9 @@ def value_for(code):
 
 
 @pytest.mark.django_db
-def test_education_office_round_end_to_end(client, in_round, gd_reporter, district_manager, gd_submission, plan003, van_quan, lang_son):
+def test_education_office_round_end_to_end(
+    client, in_round, gd_reporter, district_manager, gd_submission, plan003, van_quan, lang_son
+):
     sub = gd_submission
     client.force_login(gd_reporter)
 
@@ -59,7 +71,9 @@ def test_education_office_round_end_to_end(client, in_round, gd_reporter, distri
     assert expected - owned == {"DE_TRE_EM", "DE_TRE_DUOI_5"}
     assert "do Phòng Lao động, Thương binh, Xã hội - Dân tộc báo cáo" in html
     assert "do Trung tâm Y tế báo cáo" in html
-    communes = list(sub.responsibilities.values_list("unit__code", flat=True).distinct().order_by("unit__code"))
+    communes = list(
+        sub.responsibilities.values_list("unit__code", flat=True).distinct().order_by("unit__code")
+    )
     assert len(communes) == 15  # every commune of Văn Quan before the reform
 
     # --- fills the first commune by form
@@ -110,11 +124,16 @@ def test_education_office_round_end_to_end(client, in_round, gd_reporter, distri
     client.post(f"/bao-cao/bieu-mau/{sub.pk}/duyet/", {"comment": "Đồng ý"})
     sub.refresh_from_db()
     assert sub.status == SubmissionStatus.APPROVED and sub.approved_level == Level.DISTRICT
-    assert set(DataValue.objects.filter(submission=sub).values_list("status", flat=True)) == {ValueStatus.APPROVED}
+    assert set(DataValue.objects.filter(submission=sub).values_list("status", flat=True)) == {
+        ValueStatus.APPROVED
+    }
 
     # --- locked: neither the form nor the service writes any more
     client.force_login(gd_reporter)
-    r = client.post(sub.get_absolute_url(), {"don-vi": first.code, f"v-{de.pk}-{total.pk}": "7", f"ver-{de.pk}-{total.pk}": "1"})
+    r = client.post(
+        sub.get_absolute_url(),
+        {"don-vi": first.code, f"v-{de.pk}-{total.pk}": "7", f"ver-{de.pk}-{total.pk}": "1"},
+    )
     assert r.status_code == 403
     with pytest.raises(SaveRejected):
         save_values(sub, gd_reporter, [])

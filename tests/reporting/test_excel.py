@@ -30,13 +30,18 @@ def upload(wb, name="bieu-mau.xlsx"):
 
 def rows_of(ws):
     """{(element code, combo code): row number}."""
-    return {(ws.cell(r, C["Mã phần tử"]).value, ws.cell(r, C["Mã phân tổ"]).value): r for r in range(excel.HEADER_ROW + 1, ws.max_row + 1)}
+    return {
+        (ws.cell(r, C["Mã phần tử"]).value, ws.cell(r, C["Mã phân tổ"]).value): r
+        for r in range(excel.HEADER_ROW + 1, ws.max_row + 1)
+    }
 
 
 def fill_valid(ws):
     for (code, combo), r in rows_of(ws).items():
         if combo == "default":
-            ws.cell(r, C["Giá trị"]).value = 100 if code in ("DE_TRUONG_HOC", "DE_HS_TH_NHAP_HOC", "DE_HS_LOP_1_NAM_T_4") else 50
+            ws.cell(r, C["Giá trị"]).value = (
+                100 if code in ("DE_TRUONG_HOC", "DE_HS_TH_NHAP_HOC", "DE_HS_LOP_1_NAM_T_4") else 50
+            )
         else:
             ws.cell(r, C["Giá trị"]).value = None
 
@@ -61,7 +66,9 @@ def test_upload_with_every_kind_of_error_is_rejected_whole(in_round, gd_submissi
     ws.cell(rows[("DE_HS_TH_NHAP_HOC", "sex.F")], C["Giá trị"]).value = 80
     ws.cell(rows[("DE_HS_TH_NHAP_HOC", "sex.M")], C["Giá trị"]).value = 70
     last = ws.max_row
-    template = [ws.cell(rows[("DE_TRUONG_HOC", "default")], c).value for c in range(1, len(excel.COLUMNS) + 1)]
+    template = [
+        ws.cell(rows[("DE_TRUONG_HOC", "default")], c).value for c in range(1, len(excel.COLUMNS) + 1)
+    ]
     # 6. an unknown commune code
     bad = list(template)
     bad[C["Mã đơn vị"] - 1], bad[C["Giá trị"] - 1] = "99999", 3
@@ -109,7 +116,9 @@ def test_upload_with_every_kind_of_error_is_rejected_whole(in_round, gd_submissi
         "header": (sheets[1], excel.HEADER_ROW, "Giá trị", "Tiêu đề cột"),
     }
     for kind, (sheet, row, column, words) in checks.items():
-        assert any(x.sheet == sheet and x.row == row and x.column == column and words in x.message for x in errors), (kind, text)
+        assert any(
+            x.sheet == sheet and x.row == row and x.column == column and words in x.message for x in errors
+        ), (kind, text)
     # Vietnamese, located: "Trang «…», dòng N, cột H (Giá trị): …"
     assert f"Trang «{first}», dòng {rows[('DE_TRUONG_HOC', 'default')]}, cột H (Giá trị)" in text
     assert not DataValue.objects.filter(submission__round=gd_submission.round).exists()
@@ -154,10 +163,14 @@ def test_clean_upload_is_applied_and_not_a_workbook_is_refused(in_round, gd_subm
 
 
 @pytest.mark.django_db
-def test_district_manager_uploads_one_workbook_for_all_communes(in_round, round2024, district_manager, make_user):
+def test_district_manager_uploads_one_workbook_for_all_communes(
+    in_round, round2024, district_manager, make_user
+):
     """The manager's workbook covers every form of the round: agencies (per commune) and communes."""
     subs = excel.fillable_submissions(round2024, district_manager)
-    assert len(subs) == Submission.objects.filter(round=round2024).count() == 19  # 4 lead agencies + 15 communes
+    assert (
+        len(subs) == Submission.objects.filter(round=round2024).count() == 19
+    )  # 4 lead agencies + 15 communes
     wb = load_workbook(io.BytesIO(excel.build_workbook(round2024, district_manager, subs)))
     for name in wb.sheetnames:
         if name not in (excel.GUIDE, excel.META):

@@ -17,7 +17,12 @@ def test_period_identifiers():
     assert (parse_period("2025S2").start, parse_period("2025S2").end) == (D(2025, 7, 1), D(2025, 12, 31))
     assert (parse_period("2025Q1").start, parse_period("2025Q1").end) == (D(2025, 1, 1), D(2025, 3, 31))
     assert parse_period("202402").end == D(2024, 2, 29)
-    assert [previous_code(c) for c in ("2025", "2025S1", "2025Q1", "202501")] == ["2024", "2024S2", "2024Q4", "202412"]
+    assert [previous_code(c) for c in ("2025", "2025S1", "2025Q1", "202501")] == [
+        "2024",
+        "2024S2",
+        "2024Q4",
+        "202412",
+    ]
     assert period_label("2025S1") == "6 tháng đầu năm 2025" and period_label("2025Q3") == "Quý III/2025"
     for bad in ("2025S3", "25", "2025W1", "202513"):
         with pytest.raises(ValueError):
@@ -51,11 +56,23 @@ def test_van_quan_rounds(plan003):
     assert rounds["2025S1"].deadline == D(2025, 5, 15) and rounds["2024"].deadline == D(2024, 11, 15)
     # Before the reform: 15 communes and the four lead agencies; after: the 6 successor communes only.
     assert rounds["2024"].submissions.filter(agency__isnull=True).count() == 15
-    assert set(rounds["2024"].submissions.filter(agency__isnull=False).values_list("agency__name", flat=True)) == {
-        "Phòng Lao động, Thương binh, Xã hội - Dân tộc", "Phòng Giáo dục và Đào tạo", "Trung tâm Y tế",
-        "Trung tâm Văn hóa, Thể thao và Truyền thông"}
+    assert set(
+        rounds["2024"].submissions.filter(agency__isnull=False).values_list("agency__name", flat=True)
+    ) == {
+        "Phòng Lao động, Thương binh, Xã hội - Dân tộc",
+        "Phòng Giáo dục và Đào tạo",
+        "Trung tâm Y tế",
+        "Trung tâm Văn hóa, Thể thao và Truyền thông",
+    }
     after = rounds["2025"]
-    assert sorted(after.submissions.values_list("unit__code", flat=True)) == ["06253", "06280", "06286", "06298", "06313", "06316"]
+    assert sorted(after.submissions.values_list("unit__code", flat=True)) == [
+        "06253",
+        "06280",
+        "06286",
+        "06298",
+        "06313",
+        "06316",
+    ]
     assert not after.submissions.filter(agency__isnull=False).exists()
     assert "Huyện Văn Quan không còn từ 01/07/2025" in after.area_note
     # The semiannual round is the communes' only: they report every element for themselves.
@@ -73,7 +90,9 @@ def test_one_reporter_per_element_and_unit(round2024):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Responsibility.objects.create(round=round2024, submission=other, data_element=r.data_element, unit=r.unit)
+        Responsibility.objects.create(
+            round=round2024, submission=other, data_element=r.data_element, unit=r.unit
+        )
     # Communes report the birth-registration numerator (target 14 is led by the communes' committees).
     communes = Responsibility.objects.filter(round=round2024, submission__agency__isnull=True)
     assert set(communes.values_list("data_element__code", flat=True)) == {"DE_TRE_DUOI_5_DA_KHAI_SINH"}
@@ -90,7 +109,9 @@ def test_regeneration_is_idempotent_and_follows_the_plan(plan003, round2024):
     generate_rounds(plan003)
     moved = Responsibility.objects.filter(round=round2024, data_element__code="DE_TRE_DUOI_5_DA_KHAI_SINH")
     assert set(moved.values_list("submission__agency__name", flat=True)) == {"Phòng Giáo dục và Đào tạo"}
-    assert not round2024.submissions.filter(agency__isnull=True).exists()  # communes had nothing left, no values: dropped
+    assert not round2024.submissions.filter(
+        agency__isnull=True
+    ).exists()  # communes had nothing left, no values: dropped
 
 
 @pytest.mark.django_db

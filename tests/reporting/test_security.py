@@ -36,7 +36,9 @@ def test_commune_officer_cannot_reach_another_commune(client, two_communes):
     client.force_login(officer)
     assert client.get(mine.get_absolute_url()).status_code == 200
     urls_get = [
-        theirs.get_absolute_url(), f"/bao-cao/bieu-mau/{theirs.pk}/excel/", f"{mine.get_absolute_url()}?don-vi={dh.code}",
+        theirs.get_absolute_url(),
+        f"/bao-cao/bieu-mau/{theirs.pk}/excel/",
+        f"{mine.get_absolute_url()}?don-vi={dh.code}",
     ]
     for url in urls_get:
         r = client.get(url)
@@ -46,7 +48,10 @@ def test_commune_officer_cannot_reach_another_commune(client, two_communes):
     assert client.get(f"/bao-cao/bieu-mau/{theirs.pk}/excel/").status_code == 404
     total = total_combo()
     for url, data in [
-        (theirs.get_absolute_url(), {"don-vi": dh.code, f"v-{de.pk}-{total.pk}": "1", f"ver-{de.pk}-{total.pk}": "1"}),
+        (
+            theirs.get_absolute_url(),
+            {"don-vi": dh.code, f"v-{de.pk}-{total.pk}": "1", f"ver-{de.pk}-{total.pk}": "1"},
+        ),
         (f"/bao-cao/bieu-mau/{theirs.pk}/nop/", {}),
         (f"/bao-cao/bieu-mau/{theirs.pk}/duyet/", {}),
         (f"/bao-cao/bieu-mau/{theirs.pk}/tra-lai/", {"comment": "x"}),
@@ -55,12 +60,21 @@ def test_commune_officer_cannot_reach_another_commune(client, two_communes):
     ]:
         assert client.post(url, data).status_code == 404, url
     # Own form with the other commune's unit code: the unit is not offered, nothing is written there.
-    client.post(mine.get_absolute_url(), {"don-vi": dh.code, f"v-{de.pk}-{total.pk}": "1", f"ver-{de.pk}-{total.pk}": "1"})
+    client.post(
+        mine.get_absolute_url(),
+        {"don-vi": dh.code, f"v-{de.pk}-{total.pk}": "1", f"ver-{de.pk}-{total.pk}": "1"},
+    )
     assert DataValue.objects.get(unit=dh, data_element=de, combo=total).value == 4321
     # Lists, totals, round page, DHIS2 export never show Điềm He's figure.
-    for url in ["/bao-cao/", "/bao-cao/chua-nop/", f"/bao-cao/tong-hop/?don-vi={dh.pk}&ky=2025",
-                f"/bao-cao/ky/{theirs.round_id}/", f"/bao-cao/ky/{theirs.round_id}/?nhap=1",
-                "/bao-cao/dhis2/?ky=2025&don-vi=06280&dinh-dang=json", "/bao-cao/dhis2/?ky=2025&dinh-dang=csv"]:
+    for url in [
+        "/bao-cao/",
+        "/bao-cao/chua-nop/",
+        f"/bao-cao/tong-hop/?don-vi={dh.pk}&ky=2025",
+        f"/bao-cao/ky/{theirs.round_id}/",
+        f"/bao-cao/ky/{theirs.round_id}/?nhap=1",
+        "/bao-cao/dhis2/?ky=2025&don-vi=06280&dinh-dang=json",
+        "/bao-cao/dhis2/?ky=2025&dinh-dang=csv",
+    ]:
         r = client.get(url)
         body = r.content.decode()
         assert "4321" not in body and "4.321" not in body, url
@@ -80,23 +94,52 @@ def test_commune_officer_cannot_reach_another_commune_through_the_api(client, tw
     assert client.get(f"/api/v1/reporting/submissions/{theirs.pk}/").status_code == 404
     assert client.get(f"/api/v1/reporting/submissions/{theirs.pk}/values/").status_code == 404
     body = [{"dataElement": de.code, "orgUnit": dh.code, "value": "1", "version": 1}]
-    assert client.post(f"/api/v1/reporting/submissions/{theirs.pk}/values/", body, content_type="application/json").status_code == 404
-    assert client.post(f"/api/v1/reporting/submissions/{mine.pk}/values/", body, content_type="application/json").status_code == 400
+    assert (
+        client.post(
+            f"/api/v1/reporting/submissions/{theirs.pk}/values/", body, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/reporting/submissions/{mine.pk}/values/", body, content_type="application/json"
+        ).status_code
+        == 400
+    )
     for action in ("submit", "approve", "return", "reopen"):
-        assert client.post(f"/api/v1/reporting/submissions/{theirs.pk}/{action}/", {"comment": "x"}).status_code == 404
+        assert (
+            client.post(f"/api/v1/reporting/submissions/{theirs.pk}/{action}/", {"comment": "x"}).status_code
+            == 404
+        )
     r = client.get("/api/v1/reporting/dataValueSets?period=2025&orgUnit=06280")
     assert r.status_code == 400
     r = client.get("/api/v1/reporting/dataValueSets?period=2025")
     assert "4321" not in r.content.decode()
-    payload = {"dataValues": [{"dataElement": "DE_TRE_EM", "period": "2025", "orgUnit": "06280", "categoryOptionCombo": "default", "value": "1"}]}
+    payload = {
+        "dataValues": [
+            {
+                "dataElement": "DE_TRE_EM",
+                "period": "2025",
+                "orgUnit": "06280",
+                "categoryOptionCombo": "default",
+                "value": "1",
+            }
+        ]
+    }
     r = client.post("/api/v1/reporting/dataValueSets", json.dumps(payload), content_type="application/json")
     assert r.status_code == 409 and r.json()["response"]["conflicts"][0]["errorCode"] == "E7613"
     assert DataValue.objects.get(unit=dh, data_element=de, combo=total_combo()).value == 4321
     rounds = client.get("/api/v1/reporting/rounds/").json()["results"]
     # their commune's rounds and those of the old communes that went whole into it (history); never the other commune's
     visible = scoping.visible_units(officer)
-    assert {r["id"] for r in rounds} == set(Submission.objects.filter(unit__in=visible).values_list("round_id", flat=True))
-    assert not Submission.objects.filter(round_id__in=[r["id"] for r in rounds], unit=theirs.unit).exclude(round__in=Submission.objects.filter(unit=mine.unit).values("round")).exists()
+    assert {r["id"] for r in rounds} == set(
+        Submission.objects.filter(unit__in=visible).values_list("round_id", flat=True)
+    )
+    assert (
+        not Submission.objects.filter(round_id__in=[r["id"] for r in rounds], unit=theirs.unit)
+        .exclude(round__in=Submission.objects.filter(unit=mine.unit).values("round"))
+        .exists()
+    )
 
 
 @pytest.mark.django_db

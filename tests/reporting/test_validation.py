@@ -28,9 +28,15 @@ def test_expressions():
 
 @pytest.mark.django_db
 def test_rules_loaded_from_data_and_checked():
-    assert ValidationRule.objects.filter(code="VR_DUOI_1_LE_DUOI_5", operator="less_than_or_equal_to").exists()
+    assert ValidationRule.objects.filter(
+        code="VR_DUOI_1_LE_DUOI_5", operator="less_than_or_equal_to"
+    ).exists()
     rules = list(ValidationRule.objects.filter(code__in=["VR_DUOI_1_LE_DUOI_5", "VR_BO_HOC_TH_CAN_NHAP_HOC"]))
-    values = {Term("DE_TRE_DUOI_1"): Decimal(50), Term("DE_TRE_DUOI_5"): Decimal(40), Term("DE_HS_TH_BO_HOC"): Decimal(1)}
+    values = {
+        Term("DE_TRE_DUOI_1"): Decimal(50),
+        Term("DE_TRE_DUOI_5"): Decimal(40),
+        Term("DE_HS_TH_BO_HOC"): Decimal(1),
+    }
     violated = {r.rule.code for r in check_rules(rules, values.get)}
     assert violated == {"VR_DUOI_1_LE_DUOI_5", "VR_BO_HOC_TH_CAN_NHAP_HOC"}
     msg = next(r for r in check_rules(rules, values.get) if r.rule.code == "VR_DUOI_1_LE_DUOI_5").message
@@ -66,21 +72,40 @@ def test_breakdowns_must_add_up_to_the_total(commune_form):
     de = DataElement.objects.get(code="DE_TRE_DUOI_1")
     combos = {c.code: c for c in combos_of(de)}
     with pytest.raises(SaveRejected) as e:
-        save_values(sub, officer, [Change(de.pk, combos["default"].pk, commune.pk, "100"),
-                                   Change(de.pk, combos["sex.M"].pk, commune.pk, "60"),
-                                   Change(de.pk, combos["sex.F"].pk, commune.pk, "30")])
+        save_values(
+            sub,
+            officer,
+            [
+                Change(de.pk, combos["default"].pk, commune.pk, "100"),
+                Change(de.pk, combos["sex.M"].pk, commune.pk, "60"),
+                Change(de.pk, combos["sex.F"].pk, commune.pk, "30"),
+            ],
+        )
     assert "khác tổng số" in e.value.errors[0].message
-    save_values(sub, officer, [Change(de.pk, combos["default"].pk, commune.pk, "100"),
-                               Change(de.pk, combos["sex.M"].pk, commune.pk, "60"),
-                               Change(de.pk, combos["sex.F"].pk, commune.pk, "40")])
+    save_values(
+        sub,
+        officer,
+        [
+            Change(de.pk, combos["default"].pk, commune.pk, "100"),
+            Change(de.pk, combos["sex.M"].pk, commune.pk, "60"),
+            Change(de.pk, combos["sex.F"].pk, commune.pk, "40"),
+        ],
+    )
 
 
 @pytest.mark.django_db
 def test_blocking_rule_warns_on_save_and_blocks_submit(commune_form):
     sub, commune, officer = commune_form
     total = total_combo()
-    under1, under5 = DataElement.objects.get(code="DE_TRE_DUOI_1"), DataElement.objects.get(code="DE_TRE_DUOI_5")
-    result = save_values(sub, officer, [Change(under1.pk, total.pk, commune.pk, "50"), Change(under5.pk, total.pk, commune.pk, "40")])
+    under1, under5 = (
+        DataElement.objects.get(code="DE_TRE_DUOI_1"),
+        DataElement.objects.get(code="DE_TRE_DUOI_5"),
+    )
+    result = save_values(
+        sub,
+        officer,
+        [Change(under1.pk, total.pk, commune.pk, "50"), Change(under5.pk, total.pk, commune.pk, "40")],
+    )
     assert any("Trẻ dưới 1 tuổi không nhiều hơn trẻ dưới 5 tuổi" in w.message for w in result.warnings)
     with pytest.raises(WorkflowError) as e:
         submit(sub, officer)
@@ -92,7 +117,9 @@ def test_outlier_is_flagged_not_blocked(commune_form):
     sub, commune, officer = commune_form
     de, total = DataElement.objects.get(code="DE_TRE_EM"), total_combo()
     for code, v in (("2022", 1000), ("2023", 1010), ("2024", 990)):
-        DataValue.objects.create(data_element=de, combo=total, unit=commune, period=get_period(code), value=v, status="approved")
+        DataValue.objects.create(
+            data_element=de, combo=total, unit=commune, period=get_period(code), value=v, status="approved"
+        )
     result = save_values(sub, officer, [Change(de.pk, total.pk, commune.pk, "5000", "sáp nhập 3 xã")])
     assert result.outliers and "khác xa các kỳ trước" in result.warnings[-1].message
     v = DataValue.objects.get(data_element=de, combo=total, unit=commune, period=sub.round.period)

@@ -20,7 +20,9 @@ def filled(in_round, gd_submission, gd_reporter):
 
 
 @pytest.mark.django_db
-def test_return_then_resubmit_then_approve_up_the_hierarchy(filled, gd_reporter, district_manager, province_manager):
+def test_return_then_resubmit_then_approve_up_the_hierarchy(
+    filled, gd_reporter, district_manager, province_manager
+):
     sub, de, commune = filled
     submit(sub, gd_reporter)
     assert Notification.objects.filter(user=district_manager, text__contains="chờ duyệt").exists()
@@ -44,7 +46,12 @@ def test_return_then_resubmit_then_approve_up_the_hierarchy(filled, gd_reporter,
     sub.refresh_from_db()
     assert sub.approved_level == Level.PROVINCE
     assert list(ApprovalStep.objects.filter(submission=sub).values_list("action", "level")) == [
-        ("submit", None), ("return", None), ("submit", None), ("approve", Level.DISTRICT), ("approve", Level.PROVINCE)]
+        ("submit", None),
+        ("return", None),
+        ("submit", None),
+        ("approve", Level.DISTRICT),
+        ("approve", Level.PROVINCE),
+    ]
     # The district cannot reopen what the province approved; the province can, with a reason.
     with pytest.raises(WorkflowError):
         reopen(sub, district_manager, "Sửa số liệu")
@@ -53,21 +60,29 @@ def test_return_then_resubmit_then_approve_up_the_hierarchy(filled, gd_reporter,
     reopen(sub, province_manager, "Phát hiện sai sót khi tổng hợp tỉnh")
     sub.refresh_from_db()
     assert sub.status == SubmissionStatus.RETURNED and sub.approved_level is None
-    assert set(DataValue.objects.filter(submission=sub).values_list("status", flat=True)) == {ValueStatus.DRAFT}
+    assert set(DataValue.objects.filter(submission=sub).values_list("status", flat=True)) == {
+        ValueStatus.DRAFT
+    }
 
 
 @pytest.mark.django_db
 def test_every_value_change_is_audited(filled, gd_reporter):
     sub, de, commune = filled
     v = DataValue.objects.get(submission=sub, data_element=de, unit=commune)
-    save_values(sub, gd_reporter, [Change(de.pk, total_combo().pk, commune.pk, "14", "đã rà soát", version=v.version)])
-    events = AuditEvent.objects.filter(object_type="reporting.datavalue", object_id=str(v.pk)).order_by("at", "pk")
+    save_values(
+        sub, gd_reporter, [Change(de.pk, total_combo().pk, commune.pk, "14", "đã rà soát", version=v.version)]
+    )
+    events = AuditEvent.objects.filter(object_type="reporting.datavalue", object_id=str(v.pk)).order_by(
+        "at", "pk"
+    )
     assert [e.action for e in events] == ["create", "update"]
     assert events[1].changes["value"] == ["12.0000", "14"] and events[1].user == gd_reporter
     assert events[1].changes["comment"] == ["", "đã rà soát"]
     # Clearing a value deletes it, audited.
     save_values(sub, gd_reporter, [Change(de.pk, total_combo().pk, commune.pk, "", version=2)])
-    assert AuditEvent.objects.filter(object_type="reporting.datavalue", object_id=str(v.pk), action="delete").exists()
+    assert AuditEvent.objects.filter(
+        object_type="reporting.datavalue", object_id=str(v.pk), action="delete"
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -90,7 +105,10 @@ def test_locked_after_the_lock_date_unless_reopened(filled, gd_reporter, distric
 @pytest.mark.django_db
 def test_submit_blocks_on_errors_and_warns_on_empty_cells(in_round, gd_submission, gd_reporter):
     total = total_combo()
-    num, den = DataElement.objects.get(code="DE_TRUONG_CO_HO_TRO_TAM_LY"), DataElement.objects.get(code="DE_TRUONG_HOC")
+    num, den = (
+        DataElement.objects.get(code="DE_TRUONG_CO_HO_TRO_TAM_LY"),
+        DataElement.objects.get(code="DE_TRUONG_HOC"),
+    )
     commune = gd_submission.responsibilities.filter(data_element=den).first().unit
     save_values(gd_submission, gd_reporter, [Change(den.pk, total.pk, commune.pk, "10")])
     # Numerator > denominator is refused when saved.

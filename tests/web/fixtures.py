@@ -20,20 +20,63 @@ def commune_plan(commune, number, title):
     """A small plan issued by a commune, implementing Kế hoạch 194/KH-UBND of Lạng Sơn, with one target."""
     data = {
         "document": {
-            "type": "Kế hoạch", "number": number, "issuer": f"UBND {commune.full_name}", "issuer_kind": "people_committee",
-            "date": "2025-09-15", "place": commune.name, "signer": "Nguyễn Văn A", "signer_title": "CHỦ TỊCH",
-            "title": title, "period": [2025, 2030],
-            "implements": [{"number": "194/KH-UBND", "date": "2024-08-12", "type": "Kế hoạch", "issuer": "UBND tỉnh Lạng Sơn"}],
+            "type": "Kế hoạch",
+            "number": number,
+            "issuer": f"UBND {commune.full_name}",
+            "issuer_kind": "people_committee",
+            "date": "2025-09-15",
+            "place": commune.name,
+            "signer": "Nguyễn Văn A",
+            "signer_title": "CHỦ TỊCH",
+            "title": title,
+            "period": [2025, 2030],
+            "implements": [
+                {
+                    "number": "194/KH-UBND",
+                    "date": "2024-08-12",
+                    "type": "Kế hoạch",
+                    "issuer": "UBND tỉnh Lạng Sơn",
+                }
+            ],
         },
-        "objectives": [{"number": "1", "kind": "general", "title": "Mục tiêu chung", "text": "Bảo đảm quyền trẻ em."}],
-        "targets": [{
-            "number": "1", "objective": "1", "group": "Chăm sóc sức khỏe",
-            "text": f"Tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thấp còi dưới 12,5% vào năm 2030 ({commune.name}).",
-            "components": [{"indicator": "tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thấp còi", "comparator": "lt", "value": 12.5, "unit": "%", "year": 2030}],
-        }],
+        "objectives": [
+            {"number": "1", "kind": "general", "title": "Mục tiêu chung", "text": "Bảo đảm quyền trẻ em."}
+        ],
+        "targets": [
+            {
+                "number": "1",
+                "objective": "1",
+                "group": "Chăm sóc sức khỏe",
+                "text": f"Tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thấp còi dưới 12,5% vào năm 2030 ({commune.name}).",
+                "components": [
+                    {
+                        "indicator": "tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thấp còi",
+                        "comparator": "lt",
+                        "value": 12.5,
+                        "unit": "%",
+                        "year": 2030,
+                    }
+                ],
+            }
+        ],
         "tasks": [{"number": "1", "title": "Tuyên truyền", "text": "Tuyên truyền về quyền trẻ em."}],
-        "assignments": [{"agency": f"Văn phòng HĐND và UBND {commune.full_name}", "sector": "people_committee", "role": "lead", "targets": ["1"], "tasks": ["1"]}],
-        "reporting": [{"frequency": "annual", "deadline": "30/11", "reporters": "agencies", "to": f"UBND {commune.full_name}"}],
+        "assignments": [
+            {
+                "agency": f"Văn phòng HĐND và UBND {commune.full_name}",
+                "sector": "people_committee",
+                "role": "lead",
+                "targets": ["1"],
+                "tasks": ["1"],
+            }
+        ],
+        "reporting": [
+            {
+                "frequency": "annual",
+                "deadline": "30/11",
+                "reporters": "agencies",
+                "to": f"UBND {commune.full_name}",
+            }
+        ],
     }
     return store_plan(data, key=f"test-{commune.code}", unit=commune)
 

@@ -15,7 +15,10 @@ ADMIN_APPS = ["geo", "accounts", "indicators", "plans", "core"]
 
 def test_every_model_is_registered():
     missing = [
-        m._meta.label for app in ADMIN_APPS for m in apps.get_app_config(app).get_models() if not admin.site.is_registered(m)
+        m._meta.label
+        for app in ADMIN_APPS
+        for m in apps.get_app_config(app).get_models()
+        if not admin.site.is_registered(m)
     ]
     assert missing == []
 
@@ -41,7 +44,9 @@ def test_every_changelist_and_add_page_opens(users, login):
 
 def test_plan_change_page_with_inlines(users, plans, login):
     client = login(users["admin"])
-    html = client.get(reverse("admin:plans_plandocument_change", args=[plans["van_quan"].pk])).content.decode()
+    html = client.get(
+        reverse("admin:plans_plandocument_change", args=[plans["van_quan"].pk])
+    ).content.decode()
     assert "Chỉ tiêu" in html and "Phân công" in html and "Chế độ báo cáo" in html
     target = plans["van_quan"].targets.get(number="3")
     html = client.get(reverse("admin:plans_target_change", args=[target.pk])).content.decode()
@@ -49,7 +54,11 @@ def test_plan_change_page_with_inlines(users, plans, login):
 
 
 def test_unit_search_ignores_accents(users, login):
-    html = login(users["admin"]).get(reverse("admin:geo_administrativeunit_changelist"), {"q": "diem he"}).content.decode()
+    html = (
+        login(users["admin"])
+        .get(reverse("admin:geo_administrativeunit_changelist"), {"q": "diem he"})
+        .content.decode()
+    )
     assert "Xã Điềm He" in html
 
 
@@ -59,7 +68,9 @@ def vq_staff(make_user, units):
     user = make_user(units["van_quan"], Role.UNIT_MANAGER, username="vq.staff")
     user.is_staff = True
     user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["plans", "accounts", "geo"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["plans", "accounts", "geo"])
+    )
     return user
 
 
@@ -80,7 +91,12 @@ def test_staff_reads_but_cannot_change_plans_from_above(vq_staff, plans, login):
     response = client.get(url)
     assert response.status_code == 200
     assert 'name="_save"' not in response.content.decode()
-    assert 'name="_save"' in client.get(reverse("admin:plans_plandocument_change", args=[plans["van_quan"].pk])).content.decode()
+    assert (
+        'name="_save"'
+        in client.get(
+            reverse("admin:plans_plandocument_change", args=[plans["van_quan"].pk])
+        ).content.decode()
+    )
 
 
 def test_staff_cannot_see_users_or_units_elsewhere(vq_staff, units, login):

@@ -32,7 +32,9 @@ def test_lockout_after_repeated_failures(users, client):
     response = post_login(client, "vq", "sai-mat-khau")
     assert response.status_code == 429
     html = response.content.decode()
-    assert "Tài khoản tạm bị khóa" in html and f"{settings.AXES_FAILURE_LIMIT} lần" in html and "30 phút" in html
+    assert (
+        "Tài khoản tạm bị khóa" in html and f"{settings.AXES_FAILURE_LIMIT} lần" in html and "30 phút" in html
+    )
     # even the right password is refused while locked
     response = post_login(client, "vq", "Mat-khau-2026")
     assert response.status_code == 429
@@ -48,9 +50,14 @@ def test_lockout_is_per_user_name(users, client):
 def test_password_change(users, login):
     client = login(users["van_quan"])
     assert client.get(reverse("password_change")).status_code == 200
-    response = client.post(reverse("password_change"), {
-        "old_password": "Mat-khau-2026", "new_password1": "Tre-em-Van-Quan-2026", "new_password2": "Tre-em-Van-Quan-2026",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "Mat-khau-2026",
+            "new_password1": "Tre-em-Van-Quan-2026",
+            "new_password2": "Tre-em-Van-Quan-2026",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
     assert "Đã đổi mật khẩu" in client.get(response["Location"]).content.decode()
     users["van_quan"].refresh_from_db()
@@ -59,8 +66,13 @@ def test_password_change(users, login):
 
 def test_password_change_rejects_a_weak_password(users, login):
     client = login(users["van_quan"])
-    response = client.post(reverse("password_change"), {
-        "old_password": "Mat-khau-2026", "new_password1": "12345678", "new_password2": "12345678",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "Mat-khau-2026",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
     assert response.status_code == 200
     assert "quá phổ biến" in response.content.decode() or "hoàn toàn là số" in response.content.decode()

@@ -20,7 +20,9 @@ def test_vn_number():
 
 def test_vn_date():
     assert vn_date(datetime.date(2024, 8, 12)) == "12/08/2024"
-    assert vn_date(datetime.datetime(2025, 6, 30, 23, 0, tzinfo=datetime.UTC)) == "01/07/2025"  # Asia/Ho_Chi_Minh
+    assert (
+        vn_date(datetime.datetime(2025, 6, 30, 23, 0, tzinfo=datetime.UTC)) == "01/07/2025"
+    )  # Asia/Ho_Chi_Minh
     assert vn_date(None) == ""
     assert vn_datetime(datetime.datetime(2025, 6, 30, 1, 5, tzinfo=datetime.UTC)) == "30/06/2025 08:05"
 

@@ -31,7 +31,11 @@ def test_plan_page_shows_metadata_cascade_and_every_part(users, plans, login):
     # metadata
     assert "UBND huyện Văn Quan" in html and "Triệu Đức Dũng" in html and "2021 - 2030" in html
     # the documents it implements, with dates dd/mm/yyyy, linked
-    for number, date in [("28-CT/TW", "25/12/2023"), ("177-KH/TU", "23/06/2024"), ("194/KH-UBND", "12/08/2024")]:
+    for number, date in [
+        ("28-CT/TW", "25/12/2023"),
+        ("177-KH/TU", "23/06/2024"),
+        ("194/KH-UBND", "12/08/2024"),
+    ]:
         assert number in html and date in html
         assert reverse("plans:detail", args=[PlanDocument.objects.get(number=number).pk]) in html
     # targets: 24 targets, 66 components, every milestone with a decimal comma
@@ -63,7 +67,9 @@ def test_plan_page_lead_agency_of_each_target(users, plans, login):
     """The targets table names the leading agency (seed 003: education leads target 7)."""
     plan = plans["van_quan"]
     html = login(users["van_quan"]).get(reverse("plans:detail", args=[plan.pk])).content.decode()
-    row = html.split(reverse("plans:target", args=[plan.pk, plan.targets.get(number="7").pk]), 1)[1].split("</tr>")[0]
+    row = html.split(reverse("plans:target", args=[plan.pk, plan.targets.get(number="7").pk]), 1)[1].split(
+        "</tr>"
+    )[0]
     assert "Phòng Giáo dục và Đào tạo" in row
 
 
@@ -77,7 +83,9 @@ def test_relative_target_reads_as_a_reduction(users, plans, login):
 
 
 def test_seed_004_page(users, plans, login):
-    html = login(users["huong_tra"]).get(reverse("plans:detail", args=[plans["huong_tra"].pk])).content.decode()
+    html = (
+        login(users["huong_tra"]).get(reverse("plans:detail", args=[plans["huong_tra"].pk])).content.decode()
+    )
     assert "18 chỉ tiêu" in html
     assert "trước ngày 30/11" in html
 
@@ -145,7 +153,9 @@ def test_new_province_children_today_and_before_reform(users, units, login):
 
 
 def test_new_commune_shows_predecessors_and_ancestors(users, units, login):
-    html = login(users["van_quan"]).get(reverse("geo:detail", args=[units["xa_van_quan"].pk])).content.decode()
+    html = (
+        login(users["van_quan"]).get(reverse("geo:detail", args=[units["xa_van_quan"].pk])).content.decode()
+    )
     assert "Hình thành từ" in html and "Thị trấn Văn Quan" in html
     assert "Tỉnh Lạng Sơn" in html and "Việt Nam" in html
 
@@ -182,7 +192,12 @@ def test_language_switch(users, login):
 def test_every_asset_is_served_locally(users, plans, login):
     """No page loads anything from another host (officials often work on closed networks)."""
     client = login(users["van_quan"])
-    for url in (reverse("home"), reverse("plans:detail", args=[plans["van_quan"].pk]), reverse("login"), reverse("api-docs")):
+    for url in (
+        reverse("home"),
+        reverse("plans:detail", args=[plans["van_quan"].pk]),
+        reverse("login"),
+        reverse("api-docs"),
+    ):
         html = client.get(url).content.decode()
         for ref in re.findall(r'(?:src|href)="([^"]+)"', html):
             assert not re.match(r"(https?:)?//", ref), (url, ref)

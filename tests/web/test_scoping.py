@@ -97,13 +97,20 @@ def test_target_cannot_be_reached_through_a_readable_plan(users, plans, login):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("who,hidden,shown", [
-    ("xa_van_quan", ["xa_diem_he", "huong_tra"], ["xa_van_quan"]),
-    ("xa_diem_he", ["xa_van_quan", "huong_tra"], ["xa_diem_he"]),
-    # Xã Điềm He (2025) was formed from communes of the old Văn Quan district: it is under Văn Quan's successors
-    ("van_quan", ["huong_tra", "khanh_hoa"], ["van_quan", "kh177", "kh194", "ct28", "xa_van_quan", "xa_diem_he"]),
-    ("huong_tra", ["van_quan", "kh177", "kh194", "xa_van_quan"], ["huong_tra", "ct28"]),
-])
+@pytest.mark.parametrize(
+    "who,hidden,shown",
+    [
+        ("xa_van_quan", ["xa_diem_he", "huong_tra"], ["xa_van_quan"]),
+        ("xa_diem_he", ["xa_van_quan", "huong_tra"], ["xa_diem_he"]),
+        # Xã Điềm He (2025) was formed from communes of the old Văn Quan district: it is under Văn Quan's successors
+        (
+            "van_quan",
+            ["huong_tra", "khanh_hoa"],
+            ["van_quan", "kh177", "kh194", "ct28", "xa_van_quan", "xa_diem_he"],
+        ),
+        ("huong_tra", ["van_quan", "kh177", "kh194", "xa_van_quan"], ["huong_tra", "ct28"]),
+    ],
+)
 def test_plan_list_and_home_leave_out_other_units_plans(who, hidden, shown, users, plans, login):
     client = login(users[who])
     for page in (reverse("plans:list"), reverse("home")):

@@ -14,7 +14,11 @@ def add(client, commune, **data):
 
 
 def villages(commune):
-    return list(AdministrativeUnit.objects.filter(parent=commune, level=Level.VILLAGE).values_list("full_name", flat=True))
+    return list(
+        AdministrativeUnit.objects.filter(parent=commune, level=Level.VILLAGE).values_list(
+            "full_name", flat=True
+        )
+    )
 
 
 def test_commune_manager_adds_a_village(make_user, units, login):
@@ -60,8 +64,18 @@ def test_manager_of_another_commune_gets_not_found(make_user, units, login):
 def test_detail_page_offers_the_form_only_to_managers(make_user, units, login):
     commune = units["xa_van_quan"]
     url = reverse("geo:village_add", args=[commune.pk])
-    assert url in login(make_user(commune, Role.UNIT_MANAGER)).get(reverse("geo:detail", args=[commune.pk])).content.decode()
-    assert url not in login(make_user(commune, Role.COMMUNE_OFFICER)).get(reverse("geo:detail", args=[commune.pk])).content.decode()
+    assert (
+        url
+        in login(make_user(commune, Role.UNIT_MANAGER))
+        .get(reverse("geo:detail", args=[commune.pk]))
+        .content.decode()
+    )
+    assert (
+        url
+        not in login(make_user(commune, Role.COMMUNE_OFFICER))
+        .get(reverse("geo:detail", args=[commune.pk]))
+        .content.decode()
+    )
 
 
 def test_empty_name_is_refused_in_vietnamese(make_user, units, login):

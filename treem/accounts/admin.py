@@ -36,7 +36,16 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(SystemAdminOnly, DjangoUserAdmin):
-    list_display = ["username", "last_name", "first_name", "email", "job_title", "is_active", "is_staff", "last_login"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "job_title",
+        "is_active",
+        "is_staff",
+        "last_login",
+    ]
     list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role"]
     search_fields = ["username", "first_name", "last_name", "email", "memberships__unit__full_name"]
     inlines = [MembershipInline]

@@ -29,9 +29,19 @@ class Agency(models.Model):
     name = models.CharField(_("tên"), max_length=250)
     short_name = models.CharField(_("tên viết tắt"), max_length=80, blank=True)
     name_folded = models.CharField(max_length=250, db_index=True, editable=False)
-    unit = models.ForeignKey("geo.AdministrativeUnit", verbose_name=_("đơn vị hành chính"), on_delete=models.PROTECT, related_name="agencies")
+    unit = models.ForeignKey(
+        "geo.AdministrativeUnit",
+        verbose_name=_("đơn vị hành chính"),
+        on_delete=models.PROTECT,
+        related_name="agencies",
+    )
     sector = models.CharField(_("ngành, lĩnh vực"), max_length=30, choices=Sector.choices)
-    aliases = models.JSONField(_("tên gọi khác"), default=list, blank=True, help_text=_("các cách viết khác của tên, để nhận diện trong văn bản"))
+    aliases = models.JSONField(
+        _("tên gọi khác"),
+        default=list,
+        blank=True,
+        help_text=_("các cách viết khác của tên, để nhận diện trong văn bản"),
+    )
     active = models.BooleanField(_("đang hoạt động"), default=True)
 
     class Meta:
@@ -85,16 +95,38 @@ class Role(models.TextChoices):
 
 
 # Roles that may change data within their scope (others read only).
-EDITOR_ROLES = {Role.SYSTEM_ADMIN, Role.UNIT_MANAGER, Role.AGENCY_REPORTER, Role.COMMUNE_OFFICER, Role.CASE_WORKER, Role.SUPERVISOR, Role.CHAIRMAN}
+EDITOR_ROLES = {
+    Role.SYSTEM_ADMIN,
+    Role.UNIT_MANAGER,
+    Role.AGENCY_REPORTER,
+    Role.COMMUNE_OFFICER,
+    Role.CASE_WORKER,
+    Role.SUPERVISOR,
+    Role.CHAIRMAN,
+}
 MANAGER_ROLES = {Role.SYSTEM_ADMIN, Role.UNIT_MANAGER, Role.CHAIRMAN}
 
 
 class Membership(models.Model):
     """A user's place: a unit (and everything under it), optionally an agency, and a role."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("người dùng"))
-    unit = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("đơn vị hành chính"))
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("cơ quan"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("người dùng")
+    )
+    unit = models.ForeignKey(
+        "geo.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("đơn vị hành chính"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("cơ quan"),
+    )
     role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
     valid_from = models.DateField(_("từ ngày"), null=True, blank=True)
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
@@ -102,7 +134,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("phân quyền")
         verbose_name_plural = _("phân quyền")
-        constraints = [models.UniqueConstraint(fields=["user", "unit", "agency", "role"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "agency", "role"], name="membership_unique")
+        ]
 
     def __str__(self) -> str:
         agency = f" – {self.agency.name}" if self.agency_id else ""

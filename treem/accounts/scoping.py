@@ -50,7 +50,9 @@ def is_system_admin(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return _remembered(("admin", user.pk), lambda: active_memberships(user).filter(role=Role.SYSTEM_ADMIN).exists())
+    return _remembered(
+        ("admin", user.pk), lambda: active_memberships(user).filter(role=Role.SYSTEM_ADMIN).exists()
+    )
 
 
 def active_memberships(user, at: datetime.date | None = None) -> QuerySet:
@@ -72,7 +74,9 @@ def _root_unit_ids(user, roles=None) -> list[int]:
             qs = qs.filter(role__in=list(roles))
         return sorted(set(qs.values_list("unit_id", flat=True)))
 
-    return _remembered(("roots", getattr(user, "pk", None), tuple(sorted(roles)) if roles is not None else None), compute)
+    return _remembered(
+        ("roots", getattr(user, "pk", None), tuple(sorted(roles)) if roles is not None else None), compute
+    )
 
 
 def scope_ids(root_ids) -> QuerySet:
@@ -82,9 +86,9 @@ def scope_ids(root_ids) -> QuerySet:
     One UNION of index lookups in the closure table (an OR of sub-selects made PostgreSQL scan every unit)."""
     under = UnitClosure.objects.filter(ancestor_id__in=root_ids).values("descendant_id")
     successors = UnitSuccession.objects.filter(predecessor_id__in=under).values("successor_id")
-    whole_predecessors = UnitSuccession.objects.filter(successor_id__in=under, kind=SuccessionKind.WHOLE).values(
-        "predecessor_id"
-    )
+    whole_predecessors = UnitSuccession.objects.filter(
+        successor_id__in=under, kind=SuccessionKind.WHOLE
+    ).values("predecessor_id")
     return under.union(
         UnitClosure.objects.filter(ancestor_id__in=successors).values("descendant_id"),
         UnitClosure.objects.filter(ancestor_id__in=whole_predecessors).values("descendant_id"),
@@ -123,25 +127,34 @@ def context_units(user) -> QuerySet:
         return AdministrativeUnit.objects.all()
     roots = _root_unit_ids(user)
     predecessors = UnitSuccession.objects.filter(successor_id__in=roots).values("predecessor_id")
-    return AdministrativeUnit.objects.filter(id__in=scope_ids(roots).union(
-        UnitClosure.objects.filter(descendant_id__in=roots).values("ancestor_id"),
-        UnitClosure.objects.filter(descendant_id__in=predecessors).values("ancestor_id"),
-    ))
+    return AdministrativeUnit.objects.filter(
+        id__in=scope_ids(roots).union(
+            UnitClosure.objects.filter(descendant_id__in=roots).values("ancestor_id"),
+            UnitClosure.objects.filter(descendant_id__in=predecessors).values("ancestor_id"),
+        )
+    )
 
 
 def can_see_unit(user, unit) -> bool:
     """Whether the user may read a unit's data."""
-    return _remembered(("see", getattr(user, "pk", None), unit.pk), lambda: visible_units(user).filter(pk=unit.pk).exists())
+    return _remembered(
+        ("see", getattr(user, "pk", None), unit.pk), lambda: visible_units(user).filter(pk=unit.pk).exists()
+    )
 
 
 def can_edit_unit(user, unit) -> bool:
     """Whether the user may change a unit's data."""
-    return _remembered(("edit", getattr(user, "pk", None), unit.pk), lambda: editable_units(user).filter(pk=unit.pk).exists())
+    return _remembered(
+        ("edit", getattr(user, "pk", None), unit.pk), lambda: editable_units(user).filter(pk=unit.pk).exists()
+    )
 
 
 def can_manage_unit(user, unit) -> bool:
     """Whether the user manages a unit."""
-    return _remembered(("manage", getattr(user, "pk", None), unit.pk), lambda: managed_units(user).filter(pk=unit.pk).exists())
+    return _remembered(
+        ("manage", getattr(user, "pk", None), unit.pk),
+        lambda: managed_units(user).filter(pk=unit.pk).exists(),
+    )
 
 
 def scope(queryset: QuerySet, user, field: str = "unit") -> QuerySet:

@@ -20,7 +20,9 @@ def _font_family() -> list[str]:
     return [n for n in _SERIF if n in names] or ["DejaVu Serif"]
 
 
-def status_bar_png(counts: dict[str, int], title: str = "Số chỉ tiêu theo mức độ thực hiện", dpi: int = 200) -> bytes:
+def status_bar_png(
+    counts: dict[str, int], title: str = "Số chỉ tiêu theo mức độ thực hiện", dpi: int = 200
+) -> bytes:
     """Horizontal bars: how many target components are in each status (Vietnamese labels, status colours)."""
     labels = [str(Status(s).label) for s in STATUS_ORDER]
     values = [int(counts.get(str(s), 0)) for s in STATUS_ORDER]
@@ -29,8 +31,13 @@ def status_bar_png(counts: dict[str, int], title: str = "Số chỉ tiêu theo m
         fig, ax = plt.subplots(figsize=(6.3, 2.6), dpi=dpi)
         bars = ax.barh(labels[::-1], values[::-1], color=colours[::-1])
         for bar, v in zip(bars, values[::-1], strict=True):
-            ax.text(bar.get_width() + max(values + [1]) * 0.01, bar.get_y() + bar.get_height() / 2, str(v),
-                    va="center", fontsize=11)
+            ax.text(
+                bar.get_width() + max(values + [1]) * 0.01,
+                bar.get_y() + bar.get_height() / 2,
+                str(v),
+                va="center",
+                fontsize=11,
+            )
         ax.set_xlim(0, max(values + [1]) * 1.12)
         ax.set_title(title, fontsize=12, fontweight="bold")
         ax.spines[["top", "right"]].set_visible(False)
@@ -42,8 +49,13 @@ def status_bar_png(counts: dict[str, int], title: str = "Số chỉ tiêu theo m
     return buf.getvalue()
 
 
-def series_png(series: dict[str, list[tuple[str, float]]], milestone: float | None = None, title: str = "",
-               unit_label: str = "", dpi: int = 150) -> bytes:
+def series_png(
+    series: dict[str, list[tuple[str, float]]],
+    milestone: float | None = None,
+    title: str = "",
+    unit_label: str = "",
+    dpi: int = 150,
+) -> bytes:
     """Line chart of values per period for a few units, with the milestone as a dashed line."""
     with plt.rc_context({"font.family": _font_family(), "font.size": 10}):
         fig, ax = plt.subplots(figsize=(6.3, 3.0), dpi=dpi)

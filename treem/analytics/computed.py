@@ -83,7 +83,9 @@ def period_bounds(period: str) -> tuple[datetime.date, datetime.date]:
     return p.start, min(p.end, datetime.date.today())
 
 
-def computed_values(indicators: list[Indicator], unit: AdministrativeUnit, period: str) -> list[ComputedValue]:
+def computed_values(
+    indicators: list[Indicator], unit: AdministrativeUnit, period: str
+) -> list[ComputedValue]:
     """The registry- and case-computed values of some indicators for one unit and period (status not yet set)."""
     from treem.protection import stats
     from treem.registry.indicators import registry_values
@@ -101,8 +103,18 @@ def computed_values(indicators: list[Indicator], unit: AdministrativeUnit, perio
         population = _registry_population(unit, start, end)
     for row in registry_values(reg, [unit], end, start) if reg else []:
         ind = by_code[row["indicator"]]
-        out.append(ComputedValue("registry", ind.code, period, _rate(ind, row["numerator"], row["denominator"]),
-                                 row["numerator"], row["denominator"], row["n_records"], ind.unit))
+        out.append(
+            ComputedValue(
+                "registry",
+                ind.code,
+                period,
+                _rate(ind, row["numerator"], row["denominator"]),
+                row["numerator"],
+                row["denominator"],
+                row["n_records"],
+                ind.unit,
+            )
+        )
     for row in stats.indicator_values(cases, [unit], period) if cases else []:
         ind = by_code[row["indicator"]]
         den, note = row["denominator"], ""
@@ -111,8 +123,19 @@ def computed_values(indicators: list[Indicator], unit: AdministrativeUnit, perio
         elif not ind.denominator_id:
             den = None
         value = _rate(ind, row["numerator"], den) if ind.denominator_id else float(row["numerator"])
-        out.append(ComputedValue("cases", ind.code, period, value, row["numerator"], den, row["numerator"], ind.unit,
-                                 denominator_note=note))
+        out.append(
+            ComputedValue(
+                "cases",
+                ind.code,
+                period,
+                value,
+                row["numerator"],
+                den,
+                row["numerator"],
+                ind.unit,
+                denominator_note=note,
+            )
+        )
     return out
 
 
@@ -132,8 +155,12 @@ def _rate(ind: Indicator, num: int, den: int | None) -> float | None:
     return num * float(ind.multiplier or 1) / den
 
 
-def assess_computed(components: pd.DataFrame, unit: AdministrativeUnit, values: list[ComputedValue],
-                    indicators: list[Indicator]) -> dict[tuple[int, str, str], tuple[str, str]]:
+def assess_computed(
+    components: pd.DataFrame,
+    unit: AdministrativeUnit,
+    values: list[ComputedValue],
+    indicators: list[Indicator],
+) -> dict[tuple[int, str, str], tuple[str, str]]:
     """{(component id, source, period): (status, reason)} of computed values against the plan's milestones."""
     from .services import evaluate, qualifier_combos
 
@@ -144,18 +171,30 @@ def assess_computed(components: pd.DataFrame, unit: AdministrativeUnit, values: 
         if v.value is None:
             continue
         p = parse_period(v.period)
-        rows.append({"indicator_id": ids[v.indicator_code], "qualifier_key": total, "unit_id": unit.pk, "period": v.period,
-                     "ptype": p.type, "t": float(p.time), "value": float(v.value), "numerator": float(v.numerator),
-                     "denominator": np.nan if v.denominator is None else float(v.denominator), "provisional": False,
-                     "source": v.source})
+        rows.append(
+            {
+                "indicator_id": ids[v.indicator_code],
+                "qualifier_key": total,
+                "unit_id": unit.pk,
+                "period": v.period,
+                "ptype": p.type,
+                "t": float(p.time),
+                "value": float(v.value),
+                "numerator": float(v.numerator),
+                "denominator": np.nan if v.denominator is None else float(v.denominator),
+                "provisional": False,
+                "source": v.source,
+            }
+        )
     out: dict[tuple[int, str, str], tuple[str, str]] = {}
     if not rows or components.empty:
         return out
     frame = pd.DataFrame(rows)
     for source, obs in frame.groupby("source"):
         result = evaluate(components, obs.drop(columns=["source"]).reset_index(drop=True))
-        for cid, period, status, reason in zip(result["component_id"], result["period"], result["status"],
-                                               result["reason"], strict=True):
+        for cid, period, status, reason in zip(
+            result["component_id"], result["period"], result["status"], result["reason"], strict=True
+        ):
             out[(int(cid), str(source), str(period))] = (str(status), str(reason))
     return out
 
@@ -166,8 +205,13 @@ def attach(dash, period: str | None = None) -> None:
 
     period = period or dash.period or str(datetime.date.today().year)
     registry_codes, case_codes = covered_codes()
-    comps = [cv for cv in dash.components if cv.component.indicator_id
-             and cv.component.indicator.code in registry_codes | case_codes and not cv.component.qualifier]
+    comps = [
+        cv
+        for cv in dash.components
+        if cv.component.indicator_id
+        and cv.component.indicator.code in registry_codes | case_codes
+        and not cv.component.qualifier
+    ]
     if not comps:
         return
     indicators = list({cv.component.indicator_id: cv.component.indicator for cv in comps}.values())
@@ -179,11 +223,22 @@ def attach(dash, period: str | None = None) -> None:
         for v in values:
             if v.indicator_code != cv.component.indicator.code:
                 continue
-            status, reason = statuses.get((cv.component.pk, v.source, v.period), (st.Status.NO_DATA, "no_data"))
+            status, reason = statuses.get(
+                (cv.component.pk, v.source, v.period), (st.Status.NO_DATA, "no_data")
+            )
             scale = scale_of(cv.component)
             value = None if v.value is None else v.value * scale
-            mine.append(ComputedValue(**{**v.__dict__, "value": value, "unit": cv.component.unit, "status": status,
-                                         "reason": reason}))
+            mine.append(
+                ComputedValue(
+                    **{
+                        **v.__dict__,
+                        "value": value,
+                        "unit": cv.component.unit,
+                        "status": status,
+                        "reason": reason,
+                    }
+                )
+            )
         cv.computed = mine
 
 
@@ -199,7 +254,11 @@ def _assessed(dash, comps, indicators: list[Indicator], period: str) -> tuple[li
 
     def compute():
         values = computed_values(indicators, dash.unit, period)
-        statuses = assess_computed(components_frame([cv.component for cv in comps]), dash.unit, values, indicators) if values else {}
+        statuses = (
+            assess_computed(components_frame([cv.component for cv in comps]), dash.unit, values, indicators)
+            if values
+            else {}
+        )
         return values, statuses
 
     if not dash.cache_key:  # the dashboard itself is not cached (plans of abolished units): neither are these

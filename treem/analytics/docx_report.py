@@ -145,6 +145,7 @@ def text_width_mm(text: str, size_pt: float, bold: bool = False, italic: bool = 
 # Low-level helpers
 # --------------------------------------------------------------------------------------------------
 
+
 def _set_run_font(run, size: float, bold: bool = False, italic: bool = False):
     run.font.name = FONT
     run.font.size = Pt(size)
@@ -160,8 +161,18 @@ def _set_run_font(run, size: float, bold: bool = False, italic: bool = False):
         fonts.set(qn(attr), FONT)
 
 
-def _para(container, text: str = "", size: float = BODY_PT, bold=False, italic=False, align=WD_ALIGN_PARAGRAPH.LEFT,
-          before=0, after=0, indent_first=None, line=1.0):
+def _para(
+    container,
+    text: str = "",
+    size: float = BODY_PT,
+    bold=False,
+    italic=False,
+    align=WD_ALIGN_PARAGRAPH.LEFT,
+    before=0,
+    after=0,
+    indent_first=None,
+    line=1.0,
+):
     p = container.add_paragraph()
     p.alignment = align
     fmt = p.paragraph_format
@@ -308,6 +319,7 @@ def _page_number_header(section):
 # The document
 # --------------------------------------------------------------------------------------------------
 
+
 def _header_block(doc, r: ReportDocument):
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -334,7 +346,14 @@ def _header_block(doc, r: ReportDocument):
     _set_run_font(rp.add_run(NATIONAL_MOTTO), 12, bold=True)
     slogan = _para(right, SLOGAN, size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _bottom_border(slogan, text_width_mm(SLOGAN, 13, bold=True) + 1, right_inner)
-    _para(right, place_and_date(r.place, r.date), size=13, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6)
+    _para(
+        right,
+        place_and_date(r.place, r.date),
+        size=13,
+        italic=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        before=6,
+    )
 
 
 def _title_block(doc, r: ReportDocument):
@@ -357,12 +376,29 @@ def _title_block(doc, r: ReportDocument):
 
 def _body_paragraphs(doc, text: str):
     for block in [b.strip() for b in (text or "").replace("\r\n", "\n").split("\n") if b.strip()]:
-        _para(doc, block, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent_first=Cm(1.27), line=1.15)
+        _para(
+            doc,
+            block,
+            size=BODY_PT,
+            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+            after=6,
+            indent_first=Cm(1.27),
+            line=1.15,
+        )
 
 
 def _heading(doc, text: str, level: int = 1):
-    p = _para(doc, text, size=BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, before=6, after=6, line=1.15,
-              indent_first=Cm(1.27))
+    p = _para(
+        doc,
+        text,
+        size=BODY_PT,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        before=6,
+        after=6,
+        line=1.15,
+        indent_first=Cm(1.27),
+    )
     return p
 
 
@@ -372,7 +408,9 @@ def _targets_table(doc, r: ReportDocument):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _grid_borders(table)
     head = table.rows[0]
-    for cell, text in zip(head.cells, ["TT", "Chỉ tiêu", "Mốc kế hoạch", "Thực hiện", "Đánh giá"], strict=True):
+    for cell, text in zip(
+        head.cells, ["TT", "Chỉ tiêu", "Mốc kế hoạch", "Thực hiện", "Đánh giá"], strict=True
+    ):
         _cell_text(cell, text, size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _repeat_header(head)
     for row in r.rows:
@@ -383,7 +421,11 @@ def _targets_table(doc, r: ReportDocument):
         _cell_text(cells[1], row.target)
         _cell_text(cells[2], row.milestone, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell_text(cells[3], row.actual, align=WD_ALIGN_PARAGRAPH.CENTER)
-        _cell_text(cells[4], row.status_label + (f"\n{row.note}" if row.note else ""), align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell_text(
+            cells[4],
+            row.status_label + (f"\n{row.note}" if row.note else ""),
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+        )
         _shade(cells[4], STATUS_FILLS.get(row.status, "FFFFFF"))
     _fixed_widths(table, widths)
     _para(doc, "", size=6)
@@ -398,7 +440,11 @@ def _completeness_table(doc, r: ReportDocument):
     table = doc.add_table(rows=1, cols=5)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _grid_borders(table)
-    for cell, text in zip(table.rows[0].cells, ["Đơn vị, cơ quan báo cáo", "Phải báo cáo", "Đã nộp", "Đã duyệt", "Đúng hạn"], strict=True):
+    for cell, text in zip(
+        table.rows[0].cells,
+        ["Đơn vị, cơ quan báo cáo", "Phải báo cáo", "Đã nộp", "Đã duyệt", "Đúng hạn"],
+        strict=True,
+    ):
         _cell_text(cell, text, size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _repeat_header(table.rows[0])
     for c in r.completeness:

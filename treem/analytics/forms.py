@@ -10,8 +10,22 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = ConsolidatedReport
-        fields = ["issuing_body", "supervising_body", "number", "symbol", "place", "report_date", "title", "kinh_gui",
-                  "intro", "recipients", "archive", "signer_lines", "signer_name", "include_submitted"]
+        fields = [
+            "issuing_body",
+            "supervising_body",
+            "number",
+            "symbol",
+            "place",
+            "report_date",
+            "title",
+            "kinh_gui",
+            "intro",
+            "recipients",
+            "archive",
+            "signer_lines",
+            "signer_name",
+            "include_submitted",
+        ]
         widgets = {
             "issuing_body": forms.Textarea(attrs={"rows": 2}),
             "title": forms.Textarea(attrs={"rows": 2}),
@@ -25,8 +39,12 @@ class ReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         narrative = (self.instance.narrative or {}) if self.instance else {}
         for key, heading in NARRATIVE_SECTIONS:
-            self.fields[f"n_{key}"] = forms.CharField(label=heading, required=False, initial=narrative.get(key, ""),
-                                                      widget=forms.Textarea(attrs={"rows": 5}))
+            self.fields[f"n_{key}"] = forms.CharField(
+                label=heading,
+                required=False,
+                initial=narrative.get(key, ""),
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
 
     def narrative_fields(self):
         return [self[f"n_{key}"] for key, _ in NARRATIVE_SECTIONS]

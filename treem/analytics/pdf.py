@@ -28,16 +28,31 @@ def docx_to_pdf(docx: bytes, timeout: int = 120) -> bytes:
         src = tmpdir / "bao-cao.docx"
         src.write_bytes(docx)
         profile = (tmpdir / "profile").as_uri()
-        cmd = [binary, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf",
-               "--outdir", str(tmpdir), str(src)]
+        cmd = [
+            binary,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmpdir),
+            str(src),
+        ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False,
-                                  env={**os.environ, "HOME": str(tmpdir)})
+            proc = subprocess.run(
+                cmd,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+                env={**os.environ, "HOME": str(tmpdir)},
+            )
         except subprocess.TimeoutExpired as exc:
             raise ConversionError(f"LibreOffice không chuyển xong sau {timeout} giây.") from exc
         out = tmpdir / "bao-cao.pdf"
         if proc.returncode != 0 or not out.exists():
             raise ConversionError(
-                "LibreOffice không chuyển được sang PDF: " + (proc.stderr or proc.stdout).decode("utf-8", "replace")[-500:]
+                "LibreOffice không chuyển được sang PDF: "
+                + (proc.stderr or proc.stdout).decode("utf-8", "replace")[-500:]
             )
         return out.read_bytes()

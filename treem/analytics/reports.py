@@ -45,7 +45,9 @@ def plan_reference(plan: PlanDocument) -> str:
     return " ".join(parts)
 
 
-def default_report(plan: PlanDocument, unit: AdministrativeUnit, period: str, user=None) -> ConsolidatedReport:
+def default_report(
+    plan: PlanDocument, unit: AdministrativeUnit, period: str, user=None
+) -> ConsolidatedReport:
     """A new (unsaved) report with its header and introduction filled from the plan."""
     label = period_label(period)
     issuer = f"UBND {unit.full_name[0].lower()}{unit.full_name[1:]}"
@@ -53,15 +55,21 @@ def default_report(plan: PlanDocument, unit: AdministrativeUnit, period: str, us
     for r in plan.reporting_requirements.all():
         if r.recipient and r.recipient not in recipients:
             recipients.append(r.recipient)
-    signer = [s.strip() for s in (plan.signer_title or "").split("/") if s.strip()] if unit.pk == plan.issuing_unit_id else []
+    signer = (
+        [s.strip() for s in (plan.signer_title or "").split("/") if s.strip()]
+        if unit.pk == plan.issuing_unit_id
+        else []
+    )
     return ConsolidatedReport(
-        plan=plan, unit=unit, period=period,
+        plan=plan,
+        unit=unit,
+        period=period,
         issuing_body="\n".join(issuing_body_lines(unit)),
         symbol="BC-UBND",
         place=unit.name,
         report_date=datetime.date.today(),
         title=f"Kết quả thực hiện {plan.get_doc_type_display()}{' số ' + plan.number if plan.number else ''} "
-              f"về công tác chăm sóc, giáo dục và bảo vệ trẻ em {label}",
+        f"về công tác chăm sóc, giáo dục và bảo vệ trẻ em {label}",
         intro=f"Thực hiện {plan_reference(plan)}, {issuer} báo cáo kết quả thực hiện {label} như sau:",
         recipients="\n".join(recipients),
         archive="Lưu: VT.",
@@ -88,16 +96,30 @@ def target_rows(dash: services.PlanDashboard) -> list[dx.TargetRow]:
         number = tv.target.number or str(tv.target.order + 1)
         current = [c for c in tv.components if c.current]
         if not current:
-            rows.append(dx.TargetRow(number, tv.target.text[:300], "—", "—", Status.NO_DATA,
-                                     "Chỉ tiêu định tính, chưa gắn chỉ số"))
+            rows.append(
+                dx.TargetRow(
+                    number,
+                    tv.target.text[:300],
+                    "—",
+                    "—",
+                    Status.NO_DATA,
+                    "Chỉ tiêu định tính, chưa gắn chỉ số",
+                )
+            )
             continue
         for i, cv in enumerate(current, start=1):
             c = cv.component
-            rows.append(dx.TargetRow(
-                f"{number}.{i}" if len(current) > 1 else number,
-                _target_label(c), services.short_milestone(c),
-                cv.actual_text, cv.status, cv.status_label, "(tạm tính)" if cv.provisional else "",
-            ))
+            rows.append(
+                dx.TargetRow(
+                    f"{number}.{i}" if len(current) > 1 else number,
+                    _target_label(c),
+                    services.short_milestone(c),
+                    cv.actual_text,
+                    cv.status,
+                    cv.status_label,
+                    "(tạm tính)" if cv.provisional else "",
+                )
+            )
     return rows
 
 
@@ -110,9 +132,11 @@ def computed_lines(dash: services.PlanDashboard) -> list[str]:
                 continue
             for v in cv.computed:
                 note = f"; {v.denominator_note}" if v.denominator_note else ""
-                lines.append(f"- Chỉ tiêu {tv.target.number} ({_target_label(cv.component)}, mốc {services.short_milestone(cv.component)}): "
-                             f"{v.value_text} theo {v.source_label.lower()} ({v.basis_text}{note}) — {v.status_label.lower()}; "
-                             f"số liệu báo cáo: {cv.actual_text}.")
+                lines.append(
+                    f"- Chỉ tiêu {tv.target.number} ({_target_label(cv.component)}, mốc {services.short_milestone(cv.component)}): "
+                    f"{v.value_text} theo {v.source_label.lower()} ({v.basis_text}{note}) — {v.status_label.lower()}; "
+                    f"số liệu báo cáo: {cv.actual_text}."
+                )
     return lines
 
 
@@ -138,10 +162,12 @@ def build_report_document(report: ConsolidatedReport, progress=lambda pct, msg="
     sections = [
         dx.Section(NARRATIVE_SECTIONS[0][1], narrative.get("situation", "")),
         dx.Section(NARRATIVE_SECTIONS[1][1], narrative.get("results", "")),
-        dx.Section("1. Kết quả thực hiện các mục tiêu, chỉ tiêu",
-                   f"Kết quả thực hiện các chỉ tiêu của Kế hoạch {label} (số liệu tổng hợp trong TreEm"
-                   f"{', gồm cả số liệu đã nộp chưa duyệt, ghi «tạm tính»' if report.include_submitted else ''}):",
-                   kind="targets"),
+        dx.Section(
+            "1. Kết quả thực hiện các mục tiêu, chỉ tiêu",
+            f"Kết quả thực hiện các chỉ tiêu của Kế hoạch {label} (số liệu tổng hợp trong TreEm"
+            f"{', gồm cả số liệu đã nộp chưa duyệt, ghi «tạm tính»' if report.include_submitted else ''}):",
+            kind="targets",
+        ),
         dx.Section("2. Tình hình báo cáo số liệu", "", kind="completeness"),
     ] + [dx.Section(heading, narrative.get(key, "")) for key, heading in NARRATIVE_SECTIONS[2:]]
     if dash.note:
@@ -160,54 +186,151 @@ def build_report_document(report: ConsolidatedReport, progress=lambda pct, msg="
     doc = dx.ReportDocument(
         issuing_body=_lines(report.issuing_body) or issuing_body_lines(report.unit),
         supervising_body=report.supervising_body,
-        number=report.number, symbol=report.symbol, place=report.place, date=report.report_date,
-        title=report.title, intro=report.intro, sections=sections, rows=target_rows(dash),
+        number=report.number,
+        symbol=report.symbol,
+        place=report.place,
+        date=report.report_date,
+        title=report.title,
+        intro=report.intro,
+        sections=sections,
+        rows=target_rows(dash),
         signer_lines=[s.strip() for s in report.signer_lines.split("/") if s.strip()],
-        signer_name=report.signer_name, recipients=_lines(report.recipients), archive=report.archive or "Lưu: VT.",
+        signer_name=report.signer_name,
+        recipients=_lines(report.recipients),
+        archive=report.archive or "Lưu: VT.",
         kinh_gui=_lines(report.kinh_gui),
-        completeness=[dx.CompletenessRow(r["reporter"], 1, int(r["submitted"]), int(r["approved"]), int(r["on_time"]))
-                      for r in comp.rows],
+        completeness=[
+            dx.CompletenessRow(r["reporter"], 1, int(r["submitted"]), int(r["approved"]), int(r["on_time"]))
+            for r in comp.rows
+        ],
         completeness_note=completeness_note,
-        chart_png=chart, chart_caption=f"Biểu đồ: số chỉ tiêu theo mức độ thực hiện, {label}",
+        chart_png=chart,
+        chart_caption=f"Biểu đồ: số chỉ tiêu theo mức độ thực hiện, {label}",
         period_label=label,
         demo_note=DEMO_NOTE if is_demo_data(report.plan, report.period) else "",
     )
     return doc, dash, comp
 
 
-def report_xlsx(report: ConsolidatedReport, dash: services.PlanDashboard, comp: services.Completeness) -> bytes:
+def report_xlsx(
+    report: ConsolidatedReport, dash: services.PlanDashboard, comp: services.Completeness
+) -> bytes:
     """Every figure of the report: targets, series by period, reporting completeness."""
     targets = []
     for tv in dash.targets:
         for cv in tv.components:
             c = cv.component
-            targets.append([
-                tv.target.number, c.indicator_text, c.qualifier, c.get_comparator_display(),
-                float(c.value) if c.value is not None else None, c.get_unit_display(), c.year,
-                "hiện hành" if cv.current else "mốc khác", cv.actual, "có" if cv.provisional else "",
-                cv.target_value, cv.expected, cv.status_label, cv.reason_text, cv.projection, cv.projection_text,
-                ", ".join(tv.leads),
-            ])
+            targets.append(
+                [
+                    tv.target.number,
+                    c.indicator_text,
+                    c.qualifier,
+                    c.get_comparator_display(),
+                    float(c.value) if c.value is not None else None,
+                    c.get_unit_display(),
+                    c.year,
+                    "hiện hành" if cv.current else "mốc khác",
+                    cv.actual,
+                    "có" if cv.provisional else "",
+                    cv.target_value,
+                    cv.expected,
+                    cv.status_label,
+                    cv.reason_text,
+                    cv.projection,
+                    cv.projection_text,
+                    ", ".join(tv.leads),
+                ]
+            )
     series = []
     for tv in dash.targets:
         for cv in tv.components:
             for period, value in cv.series:
-                series.append([tv.target.number, cv.component.indicator_text, cv.component.qualifier, period, value])
-    computed = [[tv.target.number, cv.component.indicator_text, services.short_milestone(cv.component), v.source_label, v.period,
-                 v.value, v.numerator, v.denominator, v.n_records, v.status_label, v.denominator_note, cv.actual]
-                for tv in dash.targets for cv in tv.components if cv.current for v in cv.computed]
-    completeness_rows = [[r["reporter"], r["status"], "có" if r["submitted"] else "", "có" if r["approved"] else "",
-                          "có" if r["on_time"] else ""] for r in comp.rows]
+                series.append(
+                    [tv.target.number, cv.component.indicator_text, cv.component.qualifier, period, value]
+                )
+    computed = [
+        [
+            tv.target.number,
+            cv.component.indicator_text,
+            services.short_milestone(cv.component),
+            v.source_label,
+            v.period,
+            v.value,
+            v.numerator,
+            v.denominator,
+            v.n_records,
+            v.status_label,
+            v.denominator_note,
+            cv.actual,
+        ]
+        for tv in dash.targets
+        for cv in tv.components
+        if cv.current
+        for v in cv.computed
+    ]
+    completeness_rows = [
+        [
+            r["reporter"],
+            r["status"],
+            "có" if r["submitted"] else "",
+            "có" if r["approved"] else "",
+            "có" if r["on_time"] else "",
+        ]
+        for r in comp.rows
+    ]
     note = f"{report.title} — {report.unit.full_name}, {period_label(report.period)} (TreEm, {format_vn_date(datetime.date.today())})"
-    return workbook([
-        ("Chỉ tiêu", ["Chỉ tiêu số", "Chỉ số", "Điều kiện", "So sánh", "Giá trị mốc", "Đơn vị", "Năm mốc", "Mốc",
-                      "Thực hiện", "Tạm tính", "Mức phải đạt", "Lộ trình kỳ này", "Đánh giá", "Lý do", "Dự báo",
-                      "Ghi chú dự báo", "Cơ quan chủ trì"], targets),
-        ("Chuỗi số liệu", ["Chỉ tiêu số", "Chỉ số", "Điều kiện", "Kỳ", "Giá trị"], series),
-        ("Tình hình báo cáo", ["Đơn vị, cơ quan", "Trạng thái", "Đã nộp", "Đã duyệt", "Đúng hạn"], completeness_rows),
-        ("Tính từ hồ sơ", ["Chỉ tiêu số", "Chỉ số", "Mốc", "Nguồn", "Kỳ", "Giá trị", "Tử số", "Mẫu số", "Số hồ sơ", "Đánh giá",
-                           "Ghi chú", "Số liệu báo cáo"], computed),
-    ], note=note)
+    return workbook(
+        [
+            (
+                "Chỉ tiêu",
+                [
+                    "Chỉ tiêu số",
+                    "Chỉ số",
+                    "Điều kiện",
+                    "So sánh",
+                    "Giá trị mốc",
+                    "Đơn vị",
+                    "Năm mốc",
+                    "Mốc",
+                    "Thực hiện",
+                    "Tạm tính",
+                    "Mức phải đạt",
+                    "Lộ trình kỳ này",
+                    "Đánh giá",
+                    "Lý do",
+                    "Dự báo",
+                    "Ghi chú dự báo",
+                    "Cơ quan chủ trì",
+                ],
+                targets,
+            ),
+            ("Chuỗi số liệu", ["Chỉ tiêu số", "Chỉ số", "Điều kiện", "Kỳ", "Giá trị"], series),
+            (
+                "Tình hình báo cáo",
+                ["Đơn vị, cơ quan", "Trạng thái", "Đã nộp", "Đã duyệt", "Đúng hạn"],
+                completeness_rows,
+            ),
+            (
+                "Tính từ hồ sơ",
+                [
+                    "Chỉ tiêu số",
+                    "Chỉ số",
+                    "Mốc",
+                    "Nguồn",
+                    "Kỳ",
+                    "Giá trị",
+                    "Tử số",
+                    "Mẫu số",
+                    "Số hồ sơ",
+                    "Đánh giá",
+                    "Ghi chú",
+                    "Số liệu báo cáo",
+                ],
+                computed,
+            ),
+        ],
+        note=note,
+    )
 
 
 def filename_base(report: ConsolidatedReport) -> str:
@@ -221,7 +344,9 @@ def generate(job, progress) -> dict:
     """The job: build the report and store DOCX, XLSX and (when LibreOffice is there) PDF."""
     from .pdf import ConversionError, docx_to_pdf
 
-    report = ConsolidatedReport.objects.select_related("plan__issuing_unit", "unit").get(pk=job.params["report_id"])
+    report = ConsolidatedReport.objects.select_related("plan__issuing_unit", "unit").get(
+        pk=job.params["report_id"]
+    )
     formats = job.params.get("formats") or ["docx", "xlsx", "pdf"]
     doc, dash, comp = build_report_document(report, progress)
     progress(55, "Đang tạo tệp Word")
@@ -241,7 +366,9 @@ def generate(job, progress) -> dict:
     with transaction.atomic():
         ids = {}
         for fmt, content in files.items():
-            f = ReportFile.objects.create(report=report, job=job, format=fmt, filename=f"{base}.{fmt}", content=content)
+            f = ReportFile.objects.create(
+                report=report, job=job, format=fmt, filename=f"{base}.{fmt}", content=content
+            )
             ids[fmt] = f.pk
     progress(99, "Đang lưu")
     return {"files": ids, "warnings": warnings, "rows": len(doc.rows)}

@@ -33,13 +33,20 @@ from .periods import milestone_time, parse_period, sort_key
 APPROVED = ("approved",)
 SUBMITTED_AND_APPROVED = ("submitted", "approved")
 RATE_UNITS = {"%", "‰", "per_1000_live_births", "per_100000_children"}
-UNIT_SUFFIX = {"%": "%", "‰": "‰", "per_1000_live_births": "‰", "per_100000_children": "/100.000", "count": ""}
+UNIT_SUFFIX = {
+    "%": "%",
+    "‰": "‰",
+    "per_1000_live_births": "‰",
+    "per_100000_children": "/100.000",
+    "count": "",
+}
 STATUS_RANK = {"off_track": 0, "at_risk": 1, "no_data": 2, "on_track": 3, "achieved": 4}
 
 
 # --------------------------------------------------------------------------------------------------
 # Components
 # --------------------------------------------------------------------------------------------------
+
 
 def qualifier_combos() -> tuple[int | None, dict[str, int]]:
     """(total combo id, {folded option name: combo id}) for single-option combos ("nong thon" → area.RURAL)."""
@@ -86,15 +93,25 @@ def components_frame(components: Iterable[TargetComponent]) -> pd.DataFrame:
         plan = c.target.plan
         year = c.year or plan.period_end
         combo, recognised = combo_for(c.qualifier, total, by_name)
-        rows.append(dict(
-            component_id=c.pk, target_id=c.target_id, indicator_id=c.indicator_id, qualifier_key=combo or 0,
-            comparator=c.comparator, value=float(c.value) if c.value is not None else np.nan, unit=c.unit,
-            milestone_t=milestone_time(year) if year else np.nan, direction=c.indicator.direction,
-            baseline_value=float(c.baseline_value) if c.baseline_value is not None else np.nan,
-            baseline_t=milestone_time(c.baseline_year) if c.baseline_year else np.nan,
-            plan_unit_id=plan.issuing_unit_id, decimals=st.decimals_of(c.value), scale=scale_of(c),
-            qualifier_recognised=recognised,
-        ))
+        rows.append(
+            dict(
+                component_id=c.pk,
+                target_id=c.target_id,
+                indicator_id=c.indicator_id,
+                qualifier_key=combo or 0,
+                comparator=c.comparator,
+                value=float(c.value) if c.value is not None else np.nan,
+                unit=c.unit,
+                milestone_t=milestone_time(year) if year else np.nan,
+                direction=c.indicator.direction,
+                baseline_value=float(c.baseline_value) if c.baseline_value is not None else np.nan,
+                baseline_t=milestone_time(c.baseline_year) if c.baseline_year else np.nan,
+                plan_unit_id=plan.issuing_unit_id,
+                decimals=st.decimals_of(c.value),
+                scale=scale_of(c),
+                qualifier_recognised=recognised,
+            )
+        )
     columns = st.COMPONENT_COLUMNS + ["target_id", "scale", "qualifier_recognised"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -112,6 +129,7 @@ def plan_components(plan: PlanDocument) -> list[TargetComponent]:
 # Observations (actual values)
 # --------------------------------------------------------------------------------------------------
 
+
 def _period_codes(period_ids: Iterable[int]) -> dict[int, str]:
     from treem.reporting.models import Period
 
@@ -128,9 +146,13 @@ def _rows_frame(rows) -> pd.DataFrame:
 def indicator_frame(indicators: list[Indicator], sums: pd.DataFrame) -> pd.DataFrame:
     """Indicator values from summed counts (numerator × multiplier / denominator, never averaged), vectorised."""
     if sums.empty or not indicators:
-        return pd.DataFrame(columns=["indicator_id", "unit_id", "period_id", "combo", "numerator", "denominator", "value"])
-    meta = pd.DataFrame([(i.pk, i.numerator_id, i.denominator_id or -1, float(i.multiplier or 1)) for i in indicators],
-                        columns=["indicator_id", "num_de", "den_de", "mult"])
+        return pd.DataFrame(
+            columns=["indicator_id", "unit_id", "period_id", "combo", "numerator", "denominator", "value"]
+        )
+    meta = pd.DataFrame(
+        [(i.pk, i.numerator_id, i.denominator_id or -1, float(i.multiplier or 1)) for i in indicators],
+        columns=["indicator_id", "num_de", "den_de", "mult"],
+    )
     num = meta.merge(sums, left_on="num_de", right_on="de").rename(columns={"x": "numerator"})
     den = sums.rename(columns={"de": "den_de", "x": "denominator"})
     out = num.merge(den, on=["den_de", "unit_id", "period_id", "combo"], how="left")
@@ -158,13 +180,20 @@ def carries_predecessors(unit: AdministrativeUnit) -> bool:
     from django.db import connection
 
     with connection.cursor() as cur:  # one index probe per unit (a plain IN lets PostgreSQL pick a full scan)
-        cur.execute(f"SELECT 1 FROM {AdministrativeUnit._meta.db_table} a WHERE a.id IN ({', '.join(['%s'] * len(old_under))}) "
-                    f"AND EXISTS (SELECT 1 FROM {DataValue._meta.db_table} v WHERE v.unit_id = a.id) LIMIT 1", old_under)
+        cur.execute(
+            f"SELECT 1 FROM {AdministrativeUnit._meta.db_table} a WHERE a.id IN ({', '.join(['%s'] * len(old_under))}) "
+            f"AND EXISTS (SELECT 1 FROM {DataValue._meta.db_table} v WHERE v.unit_id = a.id) LIMIT 1",
+            old_under,
+        )
         return cur.fetchone() is not None
 
 
-def observations_for(indicators: list[Indicator], units: list[AdministrativeUnit], root: AdministrativeUnit | None = None,
-                     include_submitted: bool = True) -> pd.DataFrame:
+def observations_for(
+    indicators: list[Indicator],
+    units: list[AdministrativeUnit],
+    root: AdministrativeUnit | None = None,
+    include_submitted: bool = True,
+) -> pd.DataFrame:
     """Actual values for some units: read through `root`'s subtree when they are all under it, else reporting's service."""
     ids = [u.pk for u in units]
     if root is not None and not carries_predecessors(root):
@@ -175,19 +204,34 @@ def observations_for(indicators: list[Indicator], units: list[AdministrativeUnit
     return observations(indicators, units=ids, include_submitted=include_submitted)
 
 
-def observations(indicators: list[Indicator], units=None, periods=None, *, level=None, generation=None,
-                 include_submitted: bool = True) -> pd.DataFrame:
+def observations(
+    indicators: list[Indicator],
+    units=None,
+    periods=None,
+    *,
+    level=None,
+    generation=None,
+    include_submitted: bool = True,
+) -> pd.DataFrame:
     """Actual indicator values for units × periods × combos: st.OBSERVATION_COLUMNS + numerator, denominator, provisional."""
     from treem.reporting import aggregation
 
-    elements = {i.numerator_id for i in indicators} | {i.denominator_id for i in indicators if i.denominator_id}
+    elements = {i.numerator_id for i in indicators} | {
+        i.denominator_id for i in indicators if i.denominator_id
+    }
     if not elements:
         return _empty_obs()
     kw = dict(level=level, generation=generation)
-    approved = indicator_frame(indicators, _rows_frame(aggregation.aggregate(elements, periods, units, statuses=APPROVED, **kw)))
+    approved = indicator_frame(
+        indicators, _rows_frame(aggregation.aggregate(elements, periods, units, statuses=APPROVED, **kw))
+    )
     if include_submitted:
-        both = indicator_frame(indicators, _rows_frame(
-            aggregation.aggregate(elements, periods, units, statuses=SUBMITTED_AND_APPROVED, **kw)))
+        both = indicator_frame(
+            indicators,
+            _rows_frame(
+                aggregation.aggregate(elements, periods, units, statuses=SUBMITTED_AND_APPROVED, **kw)
+            ),
+        )
     else:
         both = approved
     return _finish_obs(approved, both)
@@ -195,11 +239,17 @@ def observations(indicators: list[Indicator], units=None, periods=None, *, level
 
 def component_combos(frame: pd.DataFrame) -> dict[int, list[int]]:
     """{indicator id: the disaggregations its components are measured in}, from `components_frame`."""
-    return {int(i): sorted({int(k) for k in keys}) for i, keys in frame.groupby("indicator_id")["qualifier_key"]}
+    return {
+        int(i): sorted({int(k) for k in keys}) for i, keys in frame.groupby("indicator_id")["qualifier_key"]
+    }
 
 
-def bulk_observations(indicators: list[Indicator], include_submitted: bool = True, root_id: int | None = None,
-                      combos: dict[int, list[int]] | None = None) -> pd.DataFrame:
+def bulk_observations(
+    indicators: list[Indicator],
+    include_submitted: bool = True,
+    root_id: int | None = None,
+    combos: dict[int, list[int]] | None = None,
+) -> pd.DataFrame:
     """Actual values of indicators at every unit (or every unit under `root_id`) of every level at once, vectorised."""
     # Reads the stored values once (a row per value) into dense NumPy cubes (unit × period × (element,
     # disaggregation) pair), sums them level by level up the parent links (one reduceat per level) and divides
@@ -225,27 +275,42 @@ def bulk_observations(indicators: list[Indicator], include_submitted: bool = Tru
     appr, x = read[4], read[5]
     # every unit above the reported ones, with its parent, deepest level first
     links = pd.DataFrame.from_records(
-        list(UnitClosure.objects.filter(descendant_id__in=leaf_units.tolist()).values_list("ancestor_id", "descendant_id", "depth")),
-        columns=["ancestor", "descendant", "depth"])
+        list(
+            UnitClosure.objects.filter(descendant_id__in=leaf_units.tolist()).values_list(
+                "ancestor_id", "descendant_id", "depth"
+            )
+        ),
+        columns=["ancestor", "descendant", "depth"],
+    )
     units = np.unique(links["ancestor"].to_numpy())
-    parent_links = UnitClosure.objects.filter(descendant_id__in=units.tolist(), depth=1).values_list("descendant_id", "ancestor_id")
+    parent_links = UnitClosure.objects.filter(descendant_id__in=units.tolist(), depth=1).values_list(
+        "descendant_id", "ancestor_id"
+    )
     parent = dict(parent_links)
     height = links.groupby("ancestor")["depth"].max()  # 0 for the reported units, 1 for their parents…
     # channels (sum, count, approved sum, approved count) × unit × period × pair; one more pair, always 0, for those not read
     shape = (len(units), len(periods), len(cells_read) + 1)
     flat = np.ravel_multi_index((np.searchsorted(units, leaf_units)[ui], pi, ci), shape)
     size = int(np.prod(shape))
-    up = np.stack([np.bincount(flat, weights=weights, minlength=size).reshape(shape)
-                   for weights in (x, None, x * appr, appr.astype(float))])
+    up = np.stack(
+        [
+            np.bincount(flat, weights=weights, minlength=size).reshape(shape)
+            for weights in (x, None, x * appr, appr.astype(float))
+        ]
+    )
     for h in sorted(height.unique()):
-        children = np.array([u for u in height.index[height == h] if parent.get(u) in height.index], dtype=np.int64)
+        children = np.array(
+            [u for u in height.index[height == h] if parent.get(u) in height.index], dtype=np.int64
+        )
         if not len(children):
             continue
         parents = np.array([parent[u] for u in children], dtype=np.int64)
         order = np.argsort(parents, kind="stable")
         children, parents = children[order], parents[order]
         targets, first = np.unique(parents, return_index=True)
-        up[:, np.searchsorted(units, targets)] += np.add.reduceat(up[:, np.searchsorted(units, children)], first, axis=1)
+        up[:, np.searchsorted(units, targets)] += np.add.reduceat(
+            up[:, np.searchsorted(units, children)], first, axis=1
+        )
     ancestors = units
     codes = dict(Period.objects.filter(pk__in=periods.tolist()).values_list("pk", "code"))
     parsed = [parse_period(codes[p]) for p in periods]
@@ -265,7 +330,11 @@ def bulk_observations(indicators: list[Indicator], include_submitted: bool = Tru
             den = up[:, :, :, pairs(ind.denominator_id)]
             with np.errstate(divide="ignore", invalid="ignore"):
                 value = np.where((den[1] > 0) & (den[0] > 0), num[0] * float(ind.multiplier) / den[0], np.nan)
-                approved = np.where((num[3] > 0) & (den[3] > 0) & (den[2] > 0), num[2] * float(ind.multiplier) / den[2], np.nan)
+                approved = np.where(
+                    (num[3] > 0) & (den[3] > 0) & (den[2] > 0),
+                    num[2] * float(ind.multiplier) / den[2],
+                    np.nan,
+                )
             denominator = np.where(den[1] > 0, den[0], np.nan)
         else:
             value = num[0]
@@ -280,14 +349,18 @@ def bulk_observations(indicators: list[Indicator], include_submitted: bool = Tru
         cols["value"].append(v)
         cols["numerator"].append(num[0][a, p, k])
         cols["denominator"].append(denominator[a, p, k])
-        cols["provisional"].append(~np.isclose(np.nan_to_num(v, nan=-1e18), np.nan_to_num(approved[a, p, k], nan=-1e18)))
+        cols["provisional"].append(
+            ~np.isclose(np.nan_to_num(v, nan=-1e18), np.nan_to_num(approved[a, p, k], nan=-1e18))
+        )
     if not cols:
         return _empty_obs()
     pidx = np.concatenate(cols.pop("period_idx"))
     ptypes = sorted({p.type for p in parsed})
     out = {k: np.concatenate(v) for k, v in cols.items()}
     out["period"] = pd.Categorical.from_codes(pidx, categories=[p.id for p in parsed])
-    out["ptype"] = pd.Categorical.from_codes(np.asarray([ptypes.index(p.type) for p in parsed])[pidx], categories=ptypes)
+    out["ptype"] = pd.Categorical.from_codes(
+        np.asarray([ptypes.index(p.type) for p in parsed])[pidx], categories=ptypes
+    )
     out["t"] = np.asarray([p.time for p in parsed])[pidx]
     out = pd.DataFrame(out)
     return out[st.OBSERVATION_COLUMNS + ["numerator", "denominator", "provisional"]]
@@ -318,7 +391,9 @@ def _read_values(cells: dict[int | None, set[int]], statuses: list[str], root_id
         params += ([] if combo is None else [combo]) + sorted(elements)
     source = f"{DataValue._meta.db_table} v"
     if root_id is None and connection.vendor == "sqlite":
-        source += " NOT INDEXED"  # most of the table: one pass over it beats a lookup per value through an index
+        source += (
+            " NOT INDEXED"  # most of the table: one pass over it beats a lookup per value through an index
+        )
     where = f"({' OR '.join(terms)}) AND v.status IN ({', '.join(['%s'] * len(statuses))})"
     params += statuses
     if root_id is not None:
@@ -326,22 +401,39 @@ def _read_values(cells: dict[int | None, set[int]], statuses: list[str], root_id
         source = f"{UnitClosure._meta.db_table} c CROSS JOIN {source}"
         where = f"c.ancestor_id = %s AND v.unit_id = c.descendant_id AND {where}"
         params = [root_id] + params
-    maxima = [m.objects.aggregate(x=Max("id"))["x"] or 1 for m in (AdministrativeUnit, Period, DataElement, CategoryOptionCombo)]
+    maxima = [
+        m.objects.aggregate(x=Max("id"))["x"] or 1
+        for m in (AdministrativeUnit, Period, DataElement, CategoryOptionCombo)
+    ]
     bits = [int(m).bit_length() for m in maxima]
     approved = "CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END"
-    value = "CAST(v.value AS DOUBLE PRECISION)" if connection.vendor == "postgresql" else "v.value"  # not a Decimal per row
+    value = (
+        "CAST(v.value AS DOUBLE PRECISION)" if connection.vendor == "postgresql" else "v.value"
+    )  # not a Decimal per row
     if sum(bits) + 1 <= 52:  # one integer per value (exact in float64): half the width of a row to fetch
-        key = (f"((((v.unit_id * {2 ** bits[1]} + v.period_id) * {2 ** bits[2]} + v.data_element_id) * {2 ** bits[3]} "
-               f"+ v.combo_id) * 2 + {approved})")
+        key = (
+            f"((((v.unit_id * {2 ** bits[1]} + v.period_id) * {2 ** bits[2]} + v.data_element_id) * {2 ** bits[3]} "
+            f"+ v.combo_id) * 2 + {approved})"
+        )
         arr = _fetch_numbers(f"SELECT {key}, {value} FROM {source} WHERE {where}", params, 2)
         if arr is None:
             return None
         k = arr[:, 0].astype(np.int64)
         sb, sd, sp = 1 + bits[3], 1 + bits[3] + bits[2], 1 + bits[3] + bits[2] + bits[1]
-        return (k >> sp, (k >> sd) & (2 ** bits[1] - 1), (k >> sb) & (2 ** bits[2] - 1), (k >> 1) & (2 ** bits[3] - 1),
-                (k & 1) > 0, arr[:, 1])
-    arr = _fetch_numbers(f"SELECT v.unit_id, v.period_id, v.data_element_id, v.combo_id, {approved}, {value} "
-                         f"FROM {source} WHERE {where}", params, 6)
+        return (
+            k >> sp,
+            (k >> sd) & (2 ** bits[1] - 1),
+            (k >> sb) & (2 ** bits[2] - 1),
+            (k >> 1) & (2 ** bits[3] - 1),
+            (k & 1) > 0,
+            arr[:, 1],
+        )
+    arr = _fetch_numbers(
+        f"SELECT v.unit_id, v.period_id, v.data_element_id, v.combo_id, {approved}, {value} "
+        f"FROM {source} WHERE {where}",
+        params,
+        6,
+    )
     if arr is None:
         return None
     return tuple(arr[:, i].astype(np.int64) for i in range(4)) + (arr[:, 4] > 0, arr[:, 5])
@@ -358,19 +450,35 @@ def _fetch_numbers(sql: str, params: list, width: int) -> np.ndarray | None:
         rows = cur.fetchall()
     if not rows:
         return None
-    return np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=width * len(rows)).reshape(-1, width)
+    return np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.float64, count=width * len(rows)
+    ).reshape(-1, width)
 
-def area_observations(indicators: list[Indicator], area_units, periods=None, unit_id: int = 0,
-                      include_submitted: bool = True) -> pd.DataFrame:
+
+def area_observations(
+    indicators: list[Indicator], area_units, periods=None, unit_id: int = 0, include_submitted: bool = True
+) -> pd.DataFrame:
     """Actual values over a set of units taken together (a plan's area), reported under `unit_id`."""
     from treem.reporting import aggregation
 
-    elements = {i.numerator_id for i in indicators} | {i.denominator_id for i in indicators if i.denominator_id}
+    elements = {i.numerator_id for i in indicators} | {
+        i.denominator_id for i in indicators if i.denominator_id
+    }
     if not elements or not area_units:
         return _empty_obs()
-    approved = indicator_frame(indicators, _rows_frame(aggregation.area_totals(elements, periods, area_units, statuses=APPROVED)))
-    both = indicator_frame(indicators, _rows_frame(aggregation.area_totals(
-        elements, periods, area_units, statuses=SUBMITTED_AND_APPROVED))) if include_submitted else approved
+    approved = indicator_frame(
+        indicators, _rows_frame(aggregation.area_totals(elements, periods, area_units, statuses=APPROVED))
+    )
+    both = (
+        indicator_frame(
+            indicators,
+            _rows_frame(
+                aggregation.area_totals(elements, periods, area_units, statuses=SUBMITTED_AND_APPROVED)
+            ),
+        )
+        if include_submitted
+        else approved
+    )
     out = _finish_obs(approved, both)
     out["unit_id"] = unit_id
     return out
@@ -384,7 +492,9 @@ def _finish_obs(approved: pd.DataFrame, both: pd.DataFrame) -> pd.DataFrame:
     if both.empty:
         return _empty_obs()
     keys = ["indicator_id", "unit_id", "period_id", "combo"]
-    merged = both.merge(approved[keys + ["value"]].rename(columns={"value": "approved_value"}), on=keys, how="left")
+    merged = both.merge(
+        approved[keys + ["value"]].rename(columns={"value": "approved_value"}), on=keys, how="left"
+    )
     merged["value"] = merged["value"].astype(float)
     approved_value = merged["approved_value"].astype(float)
     merged["provisional"] = ~np.isclose(merged["value"].fillna(-1e18), approved_value.fillna(-1e18))
@@ -401,7 +511,10 @@ def _finish_obs(approved: pd.DataFrame, both: pd.DataFrame) -> pd.DataFrame:
 def evaluate(components: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     """Status rows for components × observed units × periods, actuals scaled to the unit each plan states."""
     if components.empty or obs.empty:
-        return pd.DataFrame(columns=list(components.columns) + ["unit_id", "period", "ptype", "t", "actual", "status", "reason"])
+        return pd.DataFrame(
+            columns=list(components.columns)
+            + ["unit_id", "period", "ptype", "t", "actual", "status", "reason"]
+        )
     out = st.compute(components, obs)  # obs columns (numerator, denominator, provisional) carried along
     if "target_id" not in out:
         target_of = dict(zip(components["component_id"], components["target_id"], strict=True))
@@ -413,6 +526,7 @@ def evaluate(components: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
 # Plans
 # --------------------------------------------------------------------------------------------------
 
+
 def plan_indicators(components: list[TargetComponent]) -> list[Indicator]:
     seen = {}
     for c in components:
@@ -421,7 +535,9 @@ def plan_indicators(components: list[TargetComponent]) -> list[Indicator]:
     return list(seen.values())
 
 
-def plan_area_observations(plan: PlanDocument, indicators: list[Indicator], include_submitted: bool = True) -> pd.DataFrame:
+def plan_area_observations(
+    plan: PlanDocument, indicators: list[Indicator], include_submitted: bool = True
+) -> pd.DataFrame:
     """The plan's own area, per period: its unit while in force, then the successor communes together."""
     unit = plan.issuing_unit
     own = observations_for(indicators, [unit], unit, include_submitted)
@@ -449,8 +565,10 @@ def area_note(plan: PlanDocument) -> str:
     successors, _ = area_communes(plan, unit.valid_to)
     names = ", ".join(u.name for u in successors[:12]) + ("…" if len(successors) > 12 else "")
     lower = unit.full_name[:1].lower() + unit.full_name[1:]
-    return (f"{unit.full_name} không còn từ {unit.valid_to:%d/%m/%Y}. Số liệu các kỳ trước ngày đó là của {lower}; "
-            f"các kỳ sau là tổng của {len(successors)} xã kế thừa ({names}).")
+    return (
+        f"{unit.full_name} không còn từ {unit.valid_to:%d/%m/%Y}. Số liệu các kỳ trước ngày đó là của {lower}; "
+        f"các kỳ sau là tổng của {len(successors)} xã kế thừa ({names})."
+    )
 
 
 @dataclass
@@ -469,7 +587,9 @@ class ComponentView(st.ShowsStatus):
     projection_meets: bool | None = None
     series: list[tuple[str, float]] = field(default_factory=list)
     current: bool = True
-    computed: list = field(default_factory=list)  # computed.ComputedValue: the value from the registry or the cases
+    computed: list = field(
+        default_factory=list
+    )  # computed.ComputedValue: the value from the registry or the cases
 
     @property
     def reason_text(self) -> str:
@@ -508,7 +628,9 @@ def short_milestone(c: TargetComponent) -> str:
     from treem.plans.models import COMPARATOR_SYMBOL
 
     value = format_vn_number(c.value) if c.value is not None else "—"
-    suffix = "%" if c.comparator in ("reduce_by", "increase_by") and c.unit == "%" else UNIT_SUFFIX.get(c.unit, "")
+    suffix = (
+        "%" if c.comparator in ("reduce_by", "increase_by") and c.unit == "%" else UNIT_SUFFIX.get(c.unit, "")
+    )
     text = f"{COMPARATOR_SYMBOL[c.comparator]} {value}{suffix}"
     return f"{text} ({c.year})" if c.year else text
 
@@ -573,7 +695,9 @@ class PlanDashboard:
         """A short digest of the computed values shown (part of the page-fragment cache key)."""
         import hashlib
 
-        raw = repr([(c.component.pk, v.source, v.value, v.status) for c in self.components for v in c.computed])
+        raw = repr(
+            [(c.component.pk, v.source, v.value, v.status) for c in self.components for v in c.computed]
+        )
         return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
@@ -608,20 +732,31 @@ def data_version(unit: AdministrativeUnit, extra: tuple[int, ...] = ()) -> tuple
     # values through the (unit, updated_at) index, which holds both figures (an explicit list keeps PostgreSQL on it)
     closure, succession = UnitClosure._meta.db_table, UnitSuccession._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"SELECT c.descendant_id FROM {closure} c WHERE c.ancestor_id = %s UNION "
-                    f"SELECT o.descendant_id FROM {closure} c CROSS JOIN {succession} s CROSS JOIN {closure} o "
-                    f"WHERE c.ancestor_id = %s AND s.successor_id = c.descendant_id AND o.ancestor_id = s.predecessor_id"
-                    + "".join(f" UNION SELECT e.descendant_id FROM {closure} e WHERE e.ancestor_id = %s" for _ in extra),
-                    [unit.pk, unit.pk, *extra])
+        cur.execute(
+            f"SELECT c.descendant_id FROM {closure} c WHERE c.ancestor_id = %s UNION "
+            f"SELECT o.descendant_id FROM {closure} c CROSS JOIN {succession} s CROSS JOIN {closure} o "
+            f"WHERE c.ancestor_id = %s AND s.successor_id = c.descendant_id AND o.ancestor_id = s.predecessor_id"
+            + "".join(
+                f" UNION SELECT e.descendant_id FROM {closure} e WHERE e.ancestor_id = %s" for _ in extra
+            ),
+            [unit.pk, unit.pk, *extra],
+        )
         ids = [row[0] for row in cur.fetchall()]
-        cur.execute(f"SELECT COUNT(*), MAX(v.updated_at) FROM {DataValue._meta.db_table} v "
-                    f"WHERE v.unit_id IN ({', '.join(['%s'] * len(ids))})", ids)
+        cur.execute(
+            f"SELECT COUNT(*), MAX(v.updated_at) FROM {DataValue._meta.db_table} v "
+            f"WHERE v.unit_id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
         count, last = cur.fetchone()
     return (count, str(last))
 
 
-def plan_dashboard(plan: PlanDocument, unit: AdministrativeUnit | None = None, period: str | None = None,
-                   include_submitted: bool = True) -> PlanDashboard:
+def plan_dashboard(
+    plan: PlanDocument,
+    unit: AdministrativeUnit | None = None,
+    period: str | None = None,
+    include_submitted: bool = True,
+) -> PlanDashboard:
     """Status of every target of a plan for a unit at a period, cached until a value below the unit or the plan changes."""
     import hashlib
 
@@ -629,15 +764,22 @@ def plan_dashboard(plan: PlanDocument, unit: AdministrativeUnit | None = None, p
 
     unit = unit or plan.issuing_unit
     area: tuple[int, ...] = ()
-    if unit.pk == plan.issuing_unit_id and unit.valid_to:  # the plan's area: its unit, then the successor communes
+    if (
+        unit.pk == plan.issuing_unit_id and unit.valid_to
+    ):  # the plan's area: its unit, then the successor communes
         from treem.reporting.rounds import area_communes
 
         area = tuple(u.pk for u in area_communes(plan, unit.valid_to)[0])
 
     # the components as stored (one narrow query; the instances are loaded only to compute a missing dashboard)
     fields = [f.attname for f in TargetComponent._meta.concrete_fields]
-    shape = repr(list(TargetComponent.objects.filter(target__plan=plan).order_by("target__order", "order", "pk")
-                      .values_list(*fields)))
+    shape = repr(
+        list(
+            TargetComponent.objects.filter(target__plan=plan)
+            .order_by("target__order", "order", "pk")
+            .values_list(*fields)
+        )
+    )
     raw = f"{plan.pk}|{plan.updated_at.isoformat()}|{unit.pk}|{period}|{int(include_submitted)}|{shape}|{data_version(unit, area)}"
     key = "treem-dash-" + hashlib.sha1(raw.encode()).hexdigest()
     dash = cache.get(key)
@@ -646,7 +788,9 @@ def plan_dashboard(plan: PlanDocument, unit: AdministrativeUnit | None = None, p
         _share_instances(dash)
         dash.cache_key = key
         cache.set(key, dash, 3600)
-    computed.attach(dash)  # cached apart: on the version of the registry and case records, not of reported values
+    computed.attach(
+        dash
+    )  # cached apart: on the version of the registry and case records, not of reported values
     return dash
 
 
@@ -680,8 +824,21 @@ def _plan_dashboard(plan, unit, period, include_submitted, components) -> PlanDa
     ptype = parse_period(period).type if period else None
     rows_by_comp: dict[int, list[dict]] = defaultdict(list)
     if not result.empty:
-        cols = ["component_id", "period", "ptype", "t", "actual", "status", "reason", "provisional", "target", "expected",
-                "projection", "projection_reason", "projection_meets"]
+        cols = [
+            "component_id",
+            "period",
+            "ptype",
+            "t",
+            "actual",
+            "status",
+            "reason",
+            "provisional",
+            "target",
+            "expected",
+            "projection",
+            "projection_reason",
+            "projection_meets",
+        ]
         small = result[result["unit_id"] == unit.pk][cols]
         for rec in zip(*(small[c].tolist() for c in cols), strict=True):
             rows_by_comp[rec[0]].append(dict(zip(cols, rec, strict=True)))
@@ -705,7 +862,9 @@ def _plan_dashboard(plan, unit, period, include_submitted, components) -> PlanDa
                 pm = r["projection_meets"]
                 view.projection_meets = None if pd.isna(pm) else bool(pm)
         views[c.target_id].append(view)
-    targets = [TargetView(t, views.get(t.pk, []), leads.get(t.pk, [])) for t in plan.targets.order_by("order")]
+    targets = [
+        TargetView(t, views.get(t.pk, []), leads.get(t.pk, [])) for t in plan.targets.order_by("order")
+    ]
     note = area_note(plan) if unit.pk == plan.issuing_unit_id else ""
     return PlanDashboard(plan, unit, period, periods, targets, note)
 
@@ -714,19 +873,30 @@ def _plan_dashboard(plan, unit, period, include_submitted, components) -> PlanDa
 # Comparison of units
 # --------------------------------------------------------------------------------------------------
 
-def child_units(unit: AdministrativeUnit, at: datetime.date, plan: PlanDocument | None = None) -> list[AdministrativeUnit]:
+
+def child_units(
+    unit: AdministrativeUnit, at: datetime.date, plan: PlanDocument | None = None
+) -> list[AdministrativeUnit]:
     """The units one level below, in force on a date; for a plan's abolished unit, its successor communes."""
     if plan is not None and unit.pk == plan.issuing_unit_id and not unit.valid_at(at):
         from treem.reporting.rounds import area_communes
 
         return area_communes(plan, at)[0]
-    level = {Level.COUNTRY: Level.PROVINCE, Level.PROVINCE: Level.DISTRICT, Level.DISTRICT: Level.COMMUNE}.get(unit.level)
+    level = {
+        Level.COUNTRY: Level.PROVINCE,
+        Level.PROVINCE: Level.DISTRICT,
+        Level.DISTRICT: Level.COMMUNE,
+    }.get(unit.level)
     qs = AdministrativeUnit.objects.filter(parent=unit).valid_at(at)
     if unit.level == Level.PROVINCE and not qs.filter(level=Level.DISTRICT).exists():
         level = Level.COMMUNE
     if level is None:
         return []
-    return list(AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit, level=level).valid_at(at).order_by("code"))
+    return list(
+        AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit, level=level)
+        .valid_at(at)
+        .order_by("code")
+    )
 
 
 @dataclass
@@ -742,8 +912,9 @@ class RankRow(st.ShowsStatus):
     rank: int | None = None
 
 
-def rank_units(component: TargetComponent, parent: AdministrativeUnit, period: str,
-               include_submitted: bool = True) -> list[RankRow]:
+def rank_units(
+    component: TargetComponent, parent: AdministrativeUnit, period: str, include_submitted: bool = True
+) -> list[RankRow]:
     """The units below `parent` ranked on a component's indicator at a period, best first, with their status."""
     plan = component.target.plan
     at = parse_period(period).end
@@ -758,12 +929,22 @@ def rank_units(component: TargetComponent, parent: AdministrativeUnit, period: s
     for u in units:
         if u.pk in current.index:
             r = current.loc[u.pk]
-            rows.append(RankRow(u, float(r["actual"]), r["status"], _f(r["numerator"]), _f(r["denominator"]),
-                                bool(r["provisional"])))
+            rows.append(
+                RankRow(
+                    u,
+                    float(r["actual"]),
+                    r["status"],
+                    _f(r["numerator"]),
+                    _f(r["denominator"]),
+                    bool(r["provisional"]),
+                )
+            )
         else:
             rows.append(RankRow(u, None, st.Status.NO_DATA))
     higher = component.indicator.direction == "higher"
-    valued = sorted([r for r in rows if r.value is not None], key=lambda r: (-r.value if higher else r.value, r.unit.name))
+    valued = sorted(
+        [r for r in rows if r.value is not None], key=lambda r: (-r.value if higher else r.value, r.unit.name)
+    )
     for i, r in enumerate(valued, start=1):
         r.rank = i
     return valued + sorted([r for r in rows if r.value is None], key=lambda r: r.unit.name)
@@ -773,8 +954,12 @@ def _f(x) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-def indicator_series(indicator: Indicator, units: list[AdministrativeUnit], qualifier_key: int | None = None,
-                     include_submitted: bool = True) -> dict[int, list[tuple[str, float]]]:
+def indicator_series(
+    indicator: Indicator,
+    units: list[AdministrativeUnit],
+    qualifier_key: int | None = None,
+    include_submitted: bool = True,
+) -> dict[int, list[tuple[str, float]]]:
     """{unit id: [(period, value)]} for one indicator (total, or one disaggregation)."""
     obs = observations_for([indicator], units, units[0] if units else None, include_submitted)
     if obs.empty:
@@ -794,6 +979,7 @@ def indicator_series(indicator: Indicator, units: list[AdministrativeUnit], qual
 # --------------------------------------------------------------------------------------------------
 # Parent plan comparison
 # --------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class ParentComparison:
@@ -878,7 +1064,8 @@ def _parent_comparison(plan: PlanDocument) -> list[ParentComparison]:
     above = [p for level in levels for p in level]
     parent_components = list(
         TargetComponent.objects.filter(target__plan__in=above, indicator__isnull=False)
-        .select_related("indicator", "target").order_by("target__order", "order")
+        .select_related("indicator", "target")
+        .order_by("target__order", "order")
     )
     # one instance per plan, target and indicator (the cached list held a copy of a plan's text per component)
     plans, targets, indicators = {p.pk: p for p in above}, {}, {}
@@ -891,7 +1078,11 @@ def _parent_comparison(plan: PlanDocument) -> list[ParentComparison]:
     for c in plan_components(plan):
         if c.indicator_id is None:
             continue
-        same_ind = [p for p in parent_components if p.indicator_id == c.indicator_id and fold(p.qualifier) == fold(c.qualifier)]
+        same_ind = [
+            p
+            for p in parent_components
+            if p.indicator_id == c.indicator_id and fold(p.qualifier) == fold(c.qualifier)
+        ]
         same_ind.sort(key=lambda p: order[p.target.plan_id])
         match = next((p for p in same_ind if p.year == c.year), None)
         if match is None:
@@ -904,6 +1095,7 @@ def _parent_comparison(plan: PlanDocument) -> list[ParentComparison]:
 # --------------------------------------------------------------------------------------------------
 # Completeness and agencies
 # --------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Completeness:
@@ -931,15 +1123,27 @@ def completeness(plan: PlanDocument, period: str | None) -> Completeness:
     rnd = Round.objects.filter(plan=plan, period__code=period).first() if period else None
     if rnd is None:
         return Completeness(0, 0, 0, 0, [])
-    subs = Submission.objects.filter(round=rnd).select_related("unit", "agency").order_by("agency_id", "unit__code")
+    subs = (
+        Submission.objects.filter(round=rnd)
+        .select_related("unit", "agency")
+        .order_by("agency_id", "unit__code")
+    )
     rows = []
     done = {SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED}
     for s in subs:
         submitted = s.status in done
         first = s.first_submitted_at or s.submitted_at
         on_time = bool(submitted and first and timezone.localdate(first) <= rnd.deadline)
-        rows.append(dict(reporter=s.reporter_name, status=s.get_status_display(), submitted=submitted,
-                         approved=s.status == SubmissionStatus.APPROVED, on_time=on_time, submitted_at=first))
+        rows.append(
+            dict(
+                reporter=s.reporter_name,
+                status=s.get_status_display(),
+                submitted=submitted,
+                approved=s.status == SubmissionStatus.APPROVED,
+                on_time=on_time,
+                submitted_at=first,
+            )
+        )
     rate = rate_of(subs)
     return Completeness(rate.expected, rate.actual, rate.approved, rate.on_time, rows, rnd.deadline)
 
@@ -949,9 +1153,12 @@ def agency_targets(agency) -> list[tuple[PlanDocument, Target]]:
     from treem.plans.models import Assignment
 
     out = []
-    for a in Assignment.objects.filter(agency=agency, role=AssignmentRole.LEAD).select_related("plan").prefetch_related(
-        Prefetch("targets", queryset=Target.objects.order_by("order"))
-    ).order_by("plan__issued_on", "order"):
+    for a in (
+        Assignment.objects.filter(agency=agency, role=AssignmentRole.LEAD)
+        .select_related("plan")
+        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("order")))
+        .order_by("plan__issued_on", "order")
+    ):
         for t in a.targets.all():
             out.append((a.plan, t))
     return out
@@ -963,7 +1170,11 @@ def overdue_submissions(agency, today: datetime.date | None = None):
 
     today = today or datetime.date.today()
     return (
-        Submission.objects.filter(agency=agency, round__deadline__lt=today,
-                                  status__in=[SubmissionStatus.DRAFT, SubmissionStatus.RETURNED])
-        .select_related("round__plan", "round__period").order_by("round__deadline")
+        Submission.objects.filter(
+            agency=agency,
+            round__deadline__lt=today,
+            status__in=[SubmissionStatus.DRAFT, SubmissionStatus.RETURNED],
+        )
+        .select_related("round__plan", "round__period")
+        .order_by("round__deadline")
     )

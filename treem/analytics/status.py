@@ -81,6 +81,7 @@ class ShowsStatus:
     def colour(self) -> str:
         return STATUS_COLOURS[Status(self.status)]
 
+
 REASONS = {
     "no_data": "Chưa có số liệu của kỳ này.",
     "no_baseline_value": "Chỉ tiêu tăng/giảm theo tỷ lệ nhưng chưa có giá trị gốc.",
@@ -238,9 +239,15 @@ class Projection:
         return PROJECTION_REASONS[self.reason]
 
 
-def project(times, values, milestone_t: float | None, t_now: float, op: int | None = None, target: float | None = None) -> Projection:
+def project(
+    times, values, milestone_t: float | None, t_now: float, op: int | None = None, target: float | None = None
+) -> Projection:
     """Least-squares line through (time, value) points, evaluated at the milestone (≥ 3 points)."""
-    pts = [(float(x), float(y)) for x, y in zip(times, values, strict=True) if y is not None and not math.isnan(float(y))]
+    pts = [
+        (float(x), float(y))
+        for x, y in zip(times, values, strict=True)
+        if y is not None and not math.isnan(float(y))
+    ]
     if milestone_t is None:
         return Projection(None, len(pts), "no_year")
     if t_now >= milestone_t - EPS:
@@ -264,17 +271,49 @@ def project(times, values, milestone_t: float | None, t_now: float, op: int | No
 # --------------------------------------------------------------------------------------------------
 
 COMPONENT_COLUMNS = [
-    "component_id", "indicator_id", "qualifier_key", "comparator", "value", "unit", "milestone_t",
-    "direction", "baseline_value", "baseline_t", "plan_unit_id", "decimals",
+    "component_id",
+    "indicator_id",
+    "qualifier_key",
+    "comparator",
+    "value",
+    "unit",
+    "milestone_t",
+    "direction",
+    "baseline_value",
+    "baseline_t",
+    "plan_unit_id",
+    "decimals",
 ]
 OBSERVATION_COLUMNS = ["indicator_id", "qualifier_key", "unit_id", "period", "ptype", "t", "value"]
 
 
-STATUS_CODES = [str(x) for x in (Status.NO_DATA, Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)]
+STATUS_CODES = [
+    str(x) for x in (Status.NO_DATA, Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
+]
 NO_DATA_C, ACHIEVED_C, ON_TRACK_C, AT_RISK_C, OFF_TRACK_C = range(5)
-REASON_CODES = ["no_data", "no_baseline_value", "met", "missed", "slipped", "not_held", "no_year", "no_path",
-                "ahead", "behind", "far_behind"]
-COMPARATOR_CODES = {"lt": 0, "le": 1, "eq": 2, "ge": 3, "gt": 4, "maintain": 5, "reduce_by": 6, "increase_by": 7}
+REASON_CODES = [
+    "no_data",
+    "no_baseline_value",
+    "met",
+    "missed",
+    "slipped",
+    "not_held",
+    "no_year",
+    "no_path",
+    "ahead",
+    "behind",
+    "far_behind",
+]
+COMPARATOR_CODES = {
+    "lt": 0,
+    "le": 1,
+    "eq": 2,
+    "ge": 3,
+    "gt": 4,
+    "maintain": 5,
+    "reduce_by": 6,
+    "increase_by": 7,
+}
 DIRECTION_CODES = {"lower": -1, "higher": 1}
 
 
@@ -327,14 +366,45 @@ def _assess_core(comp, v, pct, direction, a, t, tm, b, tb, prev, dec):
         expected = b + (m - b) * (t - tb) / (tm - tb)
         ratio = (a - b) / (expected - b)
     no_a = np.isnan(a)
-    conditions = [no_a, ~has_target, met, passed, holding & prev, holding, np.isnan(tm), ~has_path,
-                  ratio >= 1 - EPS, ratio >= AT_RISK_RATIO]
-    status = np.select(conditions, [NO_DATA_C, NO_DATA_C, ACHIEVED_C, OFF_TRACK_C, AT_RISK_C, OFF_TRACK_C,
-                                    AT_RISK_C, AT_RISK_C, ON_TRACK_C, AT_RISK_C], OFF_TRACK_C).astype(np.int8)
+    conditions = [
+        no_a,
+        ~has_target,
+        met,
+        passed,
+        holding & prev,
+        holding,
+        np.isnan(tm),
+        ~has_path,
+        ratio >= 1 - EPS,
+        ratio >= AT_RISK_RATIO,
+    ]
+    status = np.select(
+        conditions,
+        [
+            NO_DATA_C,
+            NO_DATA_C,
+            ACHIEVED_C,
+            OFF_TRACK_C,
+            AT_RISK_C,
+            OFF_TRACK_C,
+            AT_RISK_C,
+            AT_RISK_C,
+            ON_TRACK_C,
+            AT_RISK_C,
+        ],
+        OFF_TRACK_C,
+    ).astype(np.int8)
     reason = np.select(conditions, list(range(10)), 10).astype(np.int8)
     on_path = reason >= 8
-    return (np.where(has_target, op, -1), np.where(has_target, m, np.nan), np.where(on_path, expected, np.nan),
-            np.where(on_path, ratio, np.nan), status, reason, met)
+    return (
+        np.where(has_target, op, -1),
+        np.where(has_target, m, np.nan),
+        np.where(on_path, expected, np.nan),
+        np.where(on_path, ratio, np.nan),
+        status,
+        reason,
+        met,
+    )
 
 
 def assess_arrays(frame: pd.DataFrame) -> pd.DataFrame:
@@ -342,10 +412,18 @@ def assess_arrays(frame: pd.DataFrame) -> pd.DataFrame:
     comp = frame["comparator"].map(COMPARATOR_CODES).to_numpy(dtype=np.int8)
     direction = frame["direction"].map(DIRECTION_CODES).fillna(0).to_numpy(dtype=np.int8)
     op, m, expected, ratio, status, reason, _ = _assess_core(
-        comp, frame["value"].to_numpy(dtype=float), frame["unit"].to_numpy() == "%", direction,
-        frame["actual"].to_numpy(dtype=float), frame["t"].to_numpy(dtype=float), frame["milestone_t"].to_numpy(dtype=float),
-        frame["baseline"].to_numpy(dtype=float), frame["baseline_t"].to_numpy(dtype=float),
-        frame["previous_met"].to_numpy(dtype=bool), frame["decimals"].to_numpy(dtype=float))
+        comp,
+        frame["value"].to_numpy(dtype=float),
+        frame["unit"].to_numpy() == "%",
+        direction,
+        frame["actual"].to_numpy(dtype=float),
+        frame["t"].to_numpy(dtype=float),
+        frame["milestone_t"].to_numpy(dtype=float),
+        frame["baseline"].to_numpy(dtype=float),
+        frame["baseline_t"].to_numpy(dtype=float),
+        frame["previous_met"].to_numpy(dtype=bool),
+        frame["decimals"].to_numpy(dtype=float),
+    )
     out = frame.copy()
     out["op"], out["target"], out["expected"], out["ratio"] = op, m, expected, ratio
     out["status"] = np.asarray(STATUS_CODES, dtype=object)[status]
@@ -353,7 +431,9 @@ def assess_arrays(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def compute(components: pd.DataFrame, observations: pd.DataFrame, with_projection: bool = True) -> pd.DataFrame:
+def compute(
+    components: pd.DataFrame, observations: pd.DataFrame, with_projection: bool = True
+) -> pd.DataFrame:
     """Status of every component × unit × period with a value (components: COMPONENT_COLUMNS [+ scale]; observations: OBSERVATION_COLUMNS)."""
     obs = observations[observations["value"].notna()]
     ptype_cat = pd.Categorical(obs["ptype"])
@@ -376,7 +456,10 @@ def compute(components: pd.DataFrame, observations: pd.DataFrame, with_projectio
     offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
     ri = np.arange(len(ci)) + offsets  # row of obs for each output row
     if len(ri) == 0:
-        return pd.DataFrame(columns=list(components.columns) + ["unit_id", "period", "ptype", "t", "actual", "status", "reason"])
+        return pd.DataFrame(
+            columns=list(components.columns)
+            + ["unit_id", "period", "ptype", "t", "actual", "status", "reason"]
+        )
     c = {col: comps[col].to_numpy() for col in comps.columns}
     scale = c["scale"].astype(float)[ci] if "scale" in c else 1.0
     a = val[ri] * scale
@@ -385,8 +468,11 @@ def compute(components: pd.DataFrame, observations: pd.DataFrame, with_projectio
     new_group = np.ones(len(ri), dtype=bool)
     new_group[1:] = (ci[1:] != ci[:-1]) | (u[1:] != u[:-1]) | (pc[1:] != pc[:-1])
     gstart = np.maximum.accumulate(np.where(new_group, np.arange(len(ri)), 0))
-    stated = ~pd.isna(c["baseline_value"]).astype(bool)[ci] & ~pd.isna(c["baseline_t"]).astype(bool)[ci] & (
-        u == c["plan_unit_id"].astype(np.int64)[ci])
+    stated = (
+        ~pd.isna(c["baseline_value"]).astype(bool)[ci]
+        & ~pd.isna(c["baseline_t"]).astype(bool)[ci]
+        & (u == c["plan_unit_id"].astype(np.int64)[ci])
+    )
     b = np.where(stated, c["baseline_value"].astype(float)[ci], a[gstart])
     tb = np.where(stated, c["baseline_t"].astype(float)[ci], t[gstart])
     comp_code = pd.Series(c["comparator"]).map(COMPARATOR_CODES).to_numpy(dtype=np.int8)[ci]
@@ -403,19 +489,35 @@ def compute(components: pd.DataFrame, observations: pd.DataFrame, with_projectio
     if redo.any():
         r = _assess_core(*(x[redo] for x in args), prev[redo], dec[redo])
         status[redo], reason[redo] = r[4], r[5]
-    out = {col: c[col][ci] for col in ("component_id", "target_id", "milestone_t") if col in c}  # the rest stays in `components`
-    out.update(unit_id=u, actual=a, baseline=b, baseline_t=tb, previous_met=prev, op=op, target=m,
-               expected=expected, ratio=ratio)
+    out = {
+        col: c[col][ci] for col in ("component_id", "target_id", "milestone_t") if col in c
+    }  # the rest stays in `components`
+    out.update(
+        unit_id=u,
+        actual=a,
+        baseline=b,
+        baseline_t=tb,
+        previous_met=prev,
+        op=op,
+        target=m,
+        expected=expected,
+        ratio=ratio,
+    )
     src = order[ri]  # row of `obs` for each output row
     for col in obs.columns:
         if col in ("indicator_id", "qualifier_key", "unit_id", "value", "t", "ptype"):
             continue
         series = obs[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
-            out[col] = pd.Categorical.from_codes(series.cat.codes.to_numpy()[src], categories=series.cat.categories)
+            out[col] = pd.Categorical.from_codes(
+                series.cat.codes.to_numpy()[src], categories=series.cat.categories
+            )
         else:
             out[col] = series.to_numpy()[src]
-    out["indicator_id"], out["qualifier_key"] = obs["indicator_id"].to_numpy()[src], obs["qualifier_key"].to_numpy()[src]
+    out["indicator_id"], out["qualifier_key"] = (
+        obs["indicator_id"].to_numpy()[src],
+        obs["qualifier_key"].to_numpy()[src],
+    )
     out["t"] = t
     out["ptype"] = pd.Categorical.from_codes(pc, categories=ptype_cat.categories)
     out["status"] = pd.Categorical.from_codes(status, categories=STATUS_CODES)
@@ -431,7 +533,7 @@ def _qualifier_codes(obs_keys: pd.Series, comp_keys: pd.Series):
     if pd.api.types.is_integer_dtype(obs_keys) and pd.api.types.is_integer_dtype(comp_keys):
         return obs_keys.to_numpy(dtype=np.int64), comp_keys.to_numpy(dtype=np.int64)
     codes, _ = pd.factorize(pd.concat([comp_keys.astype(str), obs_keys.astype(str)], ignore_index=True))
-    return codes[len(comp_keys):].astype(np.int64), codes[:len(comp_keys)].astype(np.int64)
+    return codes[len(comp_keys) :].astype(np.int64), codes[: len(comp_keys)].astype(np.int64)
 
 
 def _add_projection(df: pd.DataFrame, t, a, target, op, tm, dec, new_group) -> None:
@@ -457,9 +559,11 @@ def _add_projection(df: pd.DataFrame, t, a, target, op, tm, dec, new_group) -> N
     proj = intercept + slope * (tm - 2000.0)
     passed = ~np.isnan(tm) & (t >= tm - EPS)
     names = list(PROJECTION_REASONS)  # ok, few_points, passed, no_year, no_target
-    reason = np.select([np.isnan(tm), passed, n < MIN_PROJECTION_POINTS, np.isnan(target)],
-                       [names.index("no_year"), names.index("passed"), names.index("few_points"), names.index("no_target")],
-                       names.index("ok")).astype(np.int8)
+    reason = np.select(
+        [np.isnan(tm), passed, n < MIN_PROJECTION_POINTS, np.isnan(target)],
+        [names.index("no_year"), names.index("passed"), names.index("few_points"), names.index("no_target")],
+        names.index("ok"),
+    ).astype(np.int8)
     ok = reason == names.index("ok")
     df["projection"] = np.where(ok, proj, np.nan)
     df["projection_points"] = n.astype(int)

@@ -36,8 +36,11 @@ from .status import STATUS_COLOURS, STATUS_ORDER, Status
 from .xlsx import workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "xlsx": XLSX,
-                 "pdf": "application/pdf"}
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": XLSX,
+    "pdf": "application/pdf",
+}
 
 
 def _plan(user, plan_id: int) -> PlanDocument:
@@ -91,12 +94,22 @@ def _visible_children(user, unit, at, plan=None):
 @login_required
 def index(request):
     """Plans with measurable targets that the user may read, the user's agencies, recent reports."""
-    plans = (plans_for_user(request.user).filter(status=PlanStatus.ACTIVE)
-             .annotate(n=Count("targets__components", filter=Q(targets__components__indicator__isnull=False)))
-             .filter(n__gt=0).select_related("issuing_unit").order_by("-issued_on"))
+    plans = (
+        plans_for_user(request.user)
+        .filter(status=PlanStatus.ACTIVE)
+        .annotate(n=Count("targets__components", filter=Q(targets__components__indicator__isnull=False)))
+        .filter(n__gt=0)
+        .select_related("issuing_unit")
+        .order_by("-issued_on")
+    )
     agencies = Agency.objects.filter(memberships__in=active_memberships(request.user)).distinct()
-    recent = ConsolidatedReport.objects.filter(plan__in=plans, unit__in=visible_units(request.user).values("id"))[:10] \
-        if not is_system_admin(request.user) else ConsolidatedReport.objects.all()[:10]
+    recent = (
+        ConsolidatedReport.objects.filter(plan__in=plans, unit__in=visible_units(request.user).values("id"))[
+            :10
+        ]
+        if not is_system_admin(request.user)
+        else ConsolidatedReport.objects.all()[:10]
+    )
     return render(request, "analytics/index.html", {"plans": plans, "agencies": agencies, "recent": recent})
 
 
@@ -107,25 +120,99 @@ def plan_dashboard(request, plan_id: int):
     unit = _unit(request, plan.issuing_unit)
     dash = services.plan_dashboard(plan, unit, _period(request), _include_submitted(request))
     if request.GET.get("format") == "xlsx":
-        rows = [[tv.target.number, cv.component.indicator_text, cv.component.qualifier, services.short_milestone(cv.component),
-                 cv.actual, "tạm tính" if cv.provisional else "", cv.status_label, cv.reason_text, cv.projection,
-                 ", ".join(tv.leads)] for tv in dash.targets for cv in tv.components if cv.current]
-        computed = [[tv.target.number, cv.component.indicator_text, services.short_milestone(cv.component), v.source_label,
-                     v.period, v.value, v.numerator, v.denominator, v.n_records, v.status_label, v.denominator_note]
-                    for tv in dash.targets for cv in tv.components if cv.current for v in cv.computed]
-        sheets = [("Chỉ tiêu", ["Chỉ tiêu số", "Chỉ số", "Điều kiện", "Mốc", "Thực hiện", "Tạm tính", "Đánh giá", "Lý do",
-                               "Dự báo đến năm mốc", "Cơ quan chủ trì"], rows)]
+        rows = [
+            [
+                tv.target.number,
+                cv.component.indicator_text,
+                cv.component.qualifier,
+                services.short_milestone(cv.component),
+                cv.actual,
+                "tạm tính" if cv.provisional else "",
+                cv.status_label,
+                cv.reason_text,
+                cv.projection,
+                ", ".join(tv.leads),
+            ]
+            for tv in dash.targets
+            for cv in tv.components
+            if cv.current
+        ]
+        computed = [
+            [
+                tv.target.number,
+                cv.component.indicator_text,
+                services.short_milestone(cv.component),
+                v.source_label,
+                v.period,
+                v.value,
+                v.numerator,
+                v.denominator,
+                v.n_records,
+                v.status_label,
+                v.denominator_note,
+            ]
+            for tv in dash.targets
+            for cv in tv.components
+            if cv.current
+            for v in cv.computed
+        ]
+        sheets = [
+            (
+                "Chỉ tiêu",
+                [
+                    "Chỉ tiêu số",
+                    "Chỉ số",
+                    "Điều kiện",
+                    "Mốc",
+                    "Thực hiện",
+                    "Tạm tính",
+                    "Đánh giá",
+                    "Lý do",
+                    "Dự báo đến năm mốc",
+                    "Cơ quan chủ trì",
+                ],
+                rows,
+            )
+        ]
         if computed:
-            sheets.append(("Tính từ hồ sơ", ["Chỉ tiêu số", "Chỉ số", "Mốc", "Nguồn", "Kỳ", "Giá trị", "Tử số", "Mẫu số",
-                                             "Số hồ sơ", "Đánh giá", "Ghi chú"], computed))
-        return _xlsx(f"chi-tieu-{plan.pk}-{unit.code}-{dash.period or 'chua-co'}", sheets,
-                     note=f"{plan} — {unit.full_name}, kỳ {dash.period or '—'}")
+            sheets.append(
+                (
+                    "Tính từ hồ sơ",
+                    [
+                        "Chỉ tiêu số",
+                        "Chỉ số",
+                        "Mốc",
+                        "Nguồn",
+                        "Kỳ",
+                        "Giá trị",
+                        "Tử số",
+                        "Mẫu số",
+                        "Số hồ sơ",
+                        "Đánh giá",
+                        "Ghi chú",
+                    ],
+                    computed,
+                )
+            )
+        return _xlsx(
+            f"chi-tieu-{plan.pk}-{unit.code}-{dash.period or 'chua-co'}",
+            sheets,
+            note=f"{plan} — {unit.full_name}, kỳ {dash.period or '—'}",
+        )
     at = parse_period(dash.period).end if dash.period else datetime.date.today()
     # read only when the targets table is rendered, not when its cached fragment is served
-    parents = SimpleLazyObject(lambda: {pc.component.pk: pc for pc in services.parent_comparison(plan)
-                                        if pc.verdict in ("weaker", "stronger", "same")})
+    parents = SimpleLazyObject(
+        lambda: {
+            pc.component.pk: pc
+            for pc in services.parent_comparison(plan)
+            if pc.verdict in ("weaker", "stronger", "same")
+        }
+    )
     context = {
-        "plan": plan, "unit": unit, "dash": dash, "parents": parents,
+        "plan": plan,
+        "unit": unit,
+        "dash": dash,
+        "parents": parents,
         "children": _visible_children(request.user, unit, at, plan),
         "counts": [(Status(s), dash.counts[str(s)], STATUS_COLOURS[s]) for s in STATUS_ORDER],
         "include_submitted": _include_submitted(request),
@@ -135,8 +222,11 @@ def plan_dashboard(request, plan_id: int):
 
 
 def _component(plan, component_id) -> TargetComponent:
-    return get_object_or_404(TargetComponent.objects.select_related("indicator", "target__plan__issuing_unit"),
-                             pk=component_id, target__plan=plan)
+    return get_object_or_404(
+        TargetComponent.objects.select_related("indicator", "target__plan__issuing_unit"),
+        pk=component_id,
+        target__plan=plan,
+    )
 
 
 @login_required
@@ -150,19 +240,36 @@ def target_detail(request, plan_id: int, component_id: int):
     if view is None:
         raise Http404
     if request.GET.get("format") == "xlsx":
-        return _xlsx(f"chuoi-{component.pk}-{unit.code}", [("Chuỗi số liệu", ["Kỳ", "Giá trị"], view.series)],
-                     note=f"{component} — {unit.full_name}")
+        return _xlsx(
+            f"chuoi-{component.pk}-{unit.code}",
+            [("Chuỗi số liệu", ["Kỳ", "Giá trị"], view.series)],
+            note=f"{component} — {unit.full_name}",
+        )
     parent = next((p for p in services.parent_comparison(plan) if p.component.pk == component.pk), None)
     chart = {
-        "kind": "series", "title": component.indicator_text, "periods": [p for p, _ in view.series],
+        "kind": "series",
+        "title": component.indicator_text,
+        "periods": [p for p, _ in view.series],
         "series": [{"name": unit.full_name, "values": [v for _, v in view.series]}],
-        "milestone": view.target_value, "milestone_label": f"Mốc {services.short_milestone(component)}",
-        "projection": view.projection, "milestone_year": component.year,
+        "milestone": view.target_value,
+        "milestone_label": f"Mốc {services.short_milestone(component)}",
+        "projection": view.projection,
+        "milestone_year": component.year,
     }
-    return render(request, "analytics/target_detail.html", {
-        "plan": plan, "component": component, "unit": unit, "dash": dash, "view": view, "parent": parent,
-        "chart": chart, "milestone": services.short_milestone(component),
-    })
+    return render(
+        request,
+        "analytics/target_detail.html",
+        {
+            "plan": plan,
+            "component": component,
+            "unit": unit,
+            "dash": dash,
+            "view": view,
+            "parent": parent,
+            "chart": chart,
+            "milestone": services.short_milestone(component),
+        },
+    )
 
 
 @login_required
@@ -174,26 +281,64 @@ def ranking(request, plan_id: int, component_id: int):
     dash_period = _period(request)
     if dash_period is None:
         dash_period = services.plan_dashboard(plan, unit, None, _include_submitted(request)).period
-    rows = services.rank_units(component, unit, dash_period, _include_submitted(request)) if dash_period else []
+    rows = (
+        services.rank_units(component, unit, dash_period, _include_submitted(request)) if dash_period else []
+    )
     if not is_system_admin(request.user):
-        ok = set(visible_units(request.user).filter(pk__in=[r.unit.pk for r in rows]).values_list("pk", flat=True))
+        ok = set(
+            visible_units(request.user).filter(pk__in=[r.unit.pk for r in rows]).values_list("pk", flat=True)
+        )
         rows = [r for r in rows if r.unit.pk in ok]
     if request.GET.get("format") == "xlsx":
-        return _xlsx(f"xep-hang-{component.pk}-{unit.code}-{dash_period}", [("Xếp hạng", [
-            "Hạng", "Mã", "Đơn vị", "Giá trị", "Tử số", "Mẫu số", "Tạm tính", "Đánh giá"], [
-            [r.rank, r.unit.code, r.unit.full_name, r.value, r.numerator, r.denominator, "có" if r.provisional else "",
-             r.status_label] for r in rows])], note=f"{component} — {unit.full_name}, kỳ {dash_period}")
+        return _xlsx(
+            f"xep-hang-{component.pk}-{unit.code}-{dash_period}",
+            [
+                (
+                    "Xếp hạng",
+                    ["Hạng", "Mã", "Đơn vị", "Giá trị", "Tử số", "Mẫu số", "Tạm tính", "Đánh giá"],
+                    [
+                        [
+                            r.rank,
+                            r.unit.code,
+                            r.unit.full_name,
+                            r.value,
+                            r.numerator,
+                            r.denominator,
+                            "có" if r.provisional else "",
+                            r.status_label,
+                        ]
+                        for r in rows
+                    ],
+                )
+            ],
+            note=f"{component} — {unit.full_name}, kỳ {dash_period}",
+        )
     chart = {
-        "kind": "ranking", "title": component.indicator_text, "units": [r.unit.name for r in rows if r.value is not None],
+        "kind": "ranking",
+        "title": component.indicator_text,
+        "units": [r.unit.name for r in rows if r.value is not None],
         "values": [round(r.value, 4) for r in rows if r.value is not None],
         "colours": [r.colour for r in rows if r.value is not None],
-        "milestone": float(component.value) if component.comparator in ("lt", "le", "eq", "ge", "gt", "maintain") and component.value is not None else None,
+        "milestone": float(component.value)
+        if component.comparator in ("lt", "le", "eq", "ge", "gt", "maintain") and component.value is not None
+        else None,
     }
-    return render(request, "analytics/ranking.html", {
-        "plan": plan, "component": component, "unit": unit, "period": dash_period, "rows": rows, "chart": chart,
-        "period_label": parse_period(dash_period).label if dash_period else "",
-        "counts": [(Status(s), sum(1 for r in rows if r.status == s), STATUS_COLOURS[s]) for s in STATUS_ORDER],
-    })
+    return render(
+        request,
+        "analytics/ranking.html",
+        {
+            "plan": plan,
+            "component": component,
+            "unit": unit,
+            "period": dash_period,
+            "rows": rows,
+            "chart": chart,
+            "period_label": parse_period(dash_period).label if dash_period else "",
+            "counts": [
+                (Status(s), sum(1 for r in rows if r.status == s), STATUS_COLOURS[s]) for s in STATUS_ORDER
+            ],
+        },
+    )
 
 
 @login_required
@@ -203,31 +348,64 @@ def indicator_page(request, indicator_id: int):
     unit = _unit(request, None)
     component = None
     if request.GET.get("thanh-phan", "").isdigit():
-        component = TargetComponent.objects.filter(pk=request.GET["thanh-phan"], indicator=indicator,
-                                                   target__plan__in=plans_for_user(request.user)).first()
+        component = TargetComponent.objects.filter(
+            pk=request.GET["thanh-phan"], indicator=indicator, target__plan__in=plans_for_user(request.user)
+        ).first()
     at = unit.valid_to - datetime.timedelta(days=1) if unit.valid_to else datetime.date.today()
     units = [unit] + _visible_children(request.user, unit, at)
     series = services.indicator_series(indicator, units, include_submitted=_include_submitted(request))
-    types = sorted({parse_period(p).type for pts in series.values() for p, _ in pts}, key=lambda t: t != "annual")
+    types = sorted(
+        {parse_period(p).type for pts in series.values() for p, _ in pts}, key=lambda t: t != "annual"
+    )
     ptype = request.GET.get("loai") if request.GET.get("loai") in types else (types[0] if types else "annual")
-    periods = sorted({p for pts in series.values() for p, _ in pts if parse_period(p).type == ptype},
-                     key=lambda c: parse_period(c).time)
+    periods = sorted(
+        {p for pts in series.values() for p, _ in pts if parse_period(p).type == ptype},
+        key=lambda c: parse_period(c).time,
+    )
     table = [(u, [dict(series[u.pk]).get(p) for p in periods]) for u in units]
     if request.GET.get("format") == "xlsx":
-        return _xlsx(f"chi-so-{indicator.code}-{unit.code}", [(indicator.code, ["Mã", "Đơn vị"] + periods,
-                     [[u.code, u.full_name] + vals for u, vals in table])], note=f"{indicator.name_vi} ({indicator.get_unit_display()})")
+        return _xlsx(
+            f"chi-so-{indicator.code}-{unit.code}",
+            [
+                (
+                    indicator.code,
+                    ["Mã", "Đơn vị"] + periods,
+                    [[u.code, u.full_name] + vals for u, vals in table],
+                )
+            ],
+            note=f"{indicator.name_vi} ({indicator.get_unit_display()})",
+        )
     chart = {
-        "kind": "series", "title": indicator.name_vi, "periods": periods,
-        "series": [{"name": u.full_name, "values": vals} for u, vals in table if any(v is not None for v in vals)][:25],
-        "milestone": float(component.value) if component and component.value is not None and component.comparator not in (
-            "reduce_by", "increase_by") else None,
+        "kind": "series",
+        "title": indicator.name_vi,
+        "periods": periods,
+        "series": [
+            {"name": u.full_name, "values": vals} for u, vals in table if any(v is not None for v in vals)
+        ][:25],
+        "milestone": float(component.value)
+        if component
+        and component.value is not None
+        and component.comparator not in ("reduce_by", "increase_by")
+        else None,
         "milestone_label": f"Mốc {services.short_milestone(component)}" if component else "",
     }
-    return render(request, "analytics/indicator.html", {
-        "indicator": indicator, "unit": unit, "component": component, "periods": periods, "table": table, "chart": chart,
-        "types": [(t, {"annual": "Năm", "semiannual": "6 tháng", "quarterly": "Quý", "monthly": "Tháng"}[t]) for t in types],
-        "ptype": ptype,
-    })
+    return render(
+        request,
+        "analytics/indicator.html",
+        {
+            "indicator": indicator,
+            "unit": unit,
+            "component": component,
+            "periods": periods,
+            "table": table,
+            "chart": chart,
+            "types": [
+                (t, {"annual": "Năm", "semiannual": "6 tháng", "quarterly": "Quý", "monthly": "Tháng"}[t])
+                for t in types
+            ],
+            "ptype": ptype,
+        },
+    )
 
 
 @login_required
@@ -238,7 +416,10 @@ def agency_view(request, agency_id: int):
         raise Http404
     readable = set(plans_for_user(request.user).values_list("pk", flat=True))
     led = [(p, t) for p, t in services.agency_targets(agency) if p.pk in readable]
-    dashboards = {p.pk: services.plan_dashboard(p, include_submitted=_include_submitted(request)) for p in {p for p, _ in led}}
+    dashboards = {
+        p.pk: services.plan_dashboard(p, include_submitted=_include_submitted(request))
+        for p in {p for p, _ in led}
+    }
     rows = []
     for p, t in led:
         tv = next((x for x in dashboards[p.pk].targets if x.target.pk == t.pk), None)
@@ -246,16 +427,43 @@ def agency_view(request, agency_id: int):
     overdue = list(services.overdue_submissions(agency))
     if request.GET.get("format") == "xlsx":
         if request.GET.get("bang") == "qua-han":
-            return _xlsx(f"qua-han-{agency.pk}", [("Quá hạn", ["Kế hoạch", "Kỳ", "Hạn", "Trạng thái"], [
-                [str(s.round.plan), s.round.period.code, s.round.deadline, s.get_status_display()] for s in overdue])])
-        return _xlsx(f"chi-tieu-chu-tri-{agency.pk}", [("Chỉ tiêu chủ trì", ["Kế hoạch", "Chỉ tiêu", "Kỳ", "Đánh giá"], [
-            [str(p), tv.target.number if tv else "", period, tv.status_label if tv else ""] for p, tv, period in rows])])
-    return render(request, "analytics/agency.html", {"agency": agency, "rows": rows, "overdue": overdue,
-                                                     "today": datetime.date.today()})
+            return _xlsx(
+                f"qua-han-{agency.pk}",
+                [
+                    (
+                        "Quá hạn",
+                        ["Kế hoạch", "Kỳ", "Hạn", "Trạng thái"],
+                        [
+                            [str(s.round.plan), s.round.period.code, s.round.deadline, s.get_status_display()]
+                            for s in overdue
+                        ],
+                    )
+                ],
+            )
+        return _xlsx(
+            f"chi-tieu-chu-tri-{agency.pk}",
+            [
+                (
+                    "Chỉ tiêu chủ trì",
+                    ["Kế hoạch", "Chỉ tiêu", "Kỳ", "Đánh giá"],
+                    [
+                        [str(p), tv.target.number if tv else "", period, tv.status_label if tv else ""]
+                        for p, tv, period in rows
+                    ],
+                )
+            ],
+        )
+    return render(
+        request,
+        "analytics/agency.html",
+        {"agency": agency, "rows": rows, "overdue": overdue, "today": datetime.date.today()},
+    )
 
 
 def _report_or_404(user, report_id) -> ConsolidatedReport:
-    report = get_object_or_404(ConsolidatedReport.objects.select_related("plan__issuing_unit", "unit"), pk=report_id)
+    report = get_object_or_404(
+        ConsolidatedReport.objects.select_related("plan__issuing_unit", "unit"), pk=report_id
+    )
     if not plans_for_user(user).filter(pk=report.plan_id).exists() or not can_see_unit(user, report.unit):
         raise Http404
     return report
@@ -277,8 +485,17 @@ def report_new(request, plan_id: int):
         job = enqueue("consolidated_report", {"report_id": report.pk}, request.user)
         messages.success(request, "Đã lưu báo cáo; TreEm đang tạo các tệp Word, Excel và PDF.")
         return redirect(f"{report.get_absolute_url()}?tac-vu={job.pk}")
-    return render(request, "analytics/report_form.html", {"form": form, "plan": plan, "unit": unit, "period": period,
-                                                          "period_label": parse_period(period).label})
+    return render(
+        request,
+        "analytics/report_form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "unit": unit,
+            "period": period,
+            "period_label": parse_period(period).label,
+        },
+    )
 
 
 @login_required
@@ -303,10 +520,18 @@ def report_detail(request, report_id: int):
     latest = {}
     for f in files:
         latest.setdefault(f.format, f)
-    return render(request, "analytics/report_detail.html", {
-        "report": report, "form": form, "editable": editable, "job": job, "files": [latest[k] for k in ("docx", "pdf", "xlsx") if k in latest],
-        "period_label": parse_period(report.period).label,
-    })
+    return render(
+        request,
+        "analytics/report_detail.html",
+        {
+            "report": report,
+            "form": form,
+            "editable": editable,
+            "job": job,
+            "files": [latest[k] for k in ("docx", "pdf", "xlsx") if k in latest],
+            "period_label": parse_period(report.period).label,
+        },
+    )
 
 
 @login_required
@@ -314,7 +539,9 @@ def report_file(request, file_id: int):
     """Download a generated file."""
     f = get_object_or_404(ReportFile.objects.select_related("report"), pk=file_id)
     _report_or_404(request.user, f.report_id)
-    resp = HttpResponse(bytes(f.content), content_type=CONTENT_TYPES.get(f.format, "application/octet-stream"))
+    resp = HttpResponse(
+        bytes(f.content), content_type=CONTENT_TYPES.get(f.format, "application/octet-stream")
+    )
     resp["Content-Disposition"] = f'attachment; filename="{f.filename}"'
     return resp
 
@@ -328,8 +555,17 @@ def job_status(request, job_id: int):
         _report_or_404(request.user, report_id)
     elif job.created_by_id != request.user.pk:
         raise Http404
-    files = [{"format": f.format, "filename": f.filename, "url": reverse("analytics:report_file", args=[f.pk])}
-             for f in ReportFile.objects.filter(job=job).defer("content")]
-    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
-                         "error": job.message if job.status == "failed" else "", "files": files,
-                         "warnings": (job.result or {}).get("warnings", [])})
+    files = [
+        {"format": f.format, "filename": f.filename, "url": reverse("analytics:report_file", args=[f.pk])}
+        for f in ReportFile.objects.filter(job=job).defer("content")
+    ]
+    return JsonResponse(
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "message": job.message,
+            "error": job.message if job.status == "failed" else "",
+            "files": files,
+            "warnings": (job.result or {}).get("warnings", []),
+        }
+    )

@@ -15,12 +15,20 @@ __all__ = ["UnitFilter", "AgencyFilter", "PlanFilter", "TargetFilter", "Assignme
 class UnitFilter(django_filters.FilterSet):
     """Units by level, generation, parent, date in force, code and name (accents optional)."""
 
-    level = django_filters.TypedChoiceFilter(choices=Level.choices, coerce=int, help_text=_("cấp: 0 trung ương, 1 tỉnh, 2 huyện, 3 xã, 4 thôn"))
-    generation = django_filters.ChoiceFilter(choices=Generation.choices, help_text=_("thế hệ: pre2025 hoặc 2025"))
+    level = django_filters.TypedChoiceFilter(
+        choices=Level.choices, coerce=int, help_text=_("cấp: 0 trung ương, 1 tỉnh, 2 huyện, 3 xã, 4 thôn")
+    )
+    generation = django_filters.ChoiceFilter(
+        choices=Generation.choices, help_text=_("thế hệ: pre2025 hoặc 2025")
+    )
     parent = django_filters.NumberFilter(field_name="parent_id", help_text=_("id của đơn vị cấp trên"))
     code = django_filters.CharFilter(help_text=_("mã đơn vị"))
-    valid_at = django_filters.DateFilter(method="filter_valid_at", help_text=_("chỉ các đơn vị có hiệu lực tại ngày (YYYY-MM-DD)"))
-    search = django_filters.CharFilter(method="filter_search", help_text=_("tìm theo tên, không phân biệt dấu"))
+    valid_at = django_filters.DateFilter(
+        method="filter_valid_at", help_text=_("chỉ các đơn vị có hiệu lực tại ngày (YYYY-MM-DD)")
+    )
+    search = django_filters.CharFilter(
+        method="filter_search", help_text=_("tìm theo tên, không phân biệt dấu")
+    )
 
     class Meta:
         model = AdministrativeUnit
@@ -40,7 +48,9 @@ class AgencyFilter(django_filters.FilterSet):
 
     unit = django_filters.NumberFilter(field_name="unit_id", help_text=_("id của đơn vị hành chính"))
     sector = django_filters.ChoiceFilter(choices=Sector.choices)
-    search = django_filters.CharFilter(method="filter_search", help_text=_("tìm theo tên, không phân biệt dấu"))
+    search = django_filters.CharFilter(
+        method="filter_search", help_text=_("tìm theo tên, không phân biệt dấu")
+    )
 
     class Meta:
         model = Agency

@@ -13,7 +13,20 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AdministrativeUnit
-        fields = ["id", "code", "name", "full_name", "type", "type_label", "level", "level_label", "generation", "parent", "valid_from", "valid_to"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "full_name",
+            "type",
+            "type_label",
+            "level",
+            "level_label",
+            "generation",
+            "parent",
+            "valid_from",
+            "valid_to",
+        ]
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -25,7 +38,9 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 class PlanReferenceSerializer(serializers.ModelSerializer):
-    referenced = serializers.SerializerMethodField(help_text="id của văn bản trong TreEm (null nếu chưa có hoặc ngoài phạm vi)")
+    referenced = serializers.SerializerMethodField(
+        help_text="id của văn bản trong TreEm (null nếu chưa có hoặc ngoài phạm vi)"
+    )
 
     class Meta:
         model = PlanReference
@@ -52,9 +67,26 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanDocument
         fields = [
-            "id", "key", "doc_type", "doc_type_label", "number", "issuer", "issuer_kind", "issuing_unit", "issuing_agency",
-            "issued_on", "place", "signer", "signer_title", "title", "period_start", "period_end", "status", "source_name",
-            "references", "objectives",
+            "id",
+            "key",
+            "doc_type",
+            "doc_type_label",
+            "number",
+            "issuer",
+            "issuer_kind",
+            "issuing_unit",
+            "issuing_agency",
+            "issued_on",
+            "place",
+            "signer",
+            "signer_title",
+            "title",
+            "period_start",
+            "period_end",
+            "status",
+            "source_name",
+            "references",
+            "objectives",
         ]
 
 
@@ -68,7 +100,19 @@ class TargetComponentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TargetComponent
-        fields = ["id", "order", "indicator_text", "indicator", "comparator", "value", "unit", "year", "qualifier", "baseline_value", "baseline_year"]
+        fields = [
+            "id",
+            "order",
+            "indicator_text",
+            "indicator",
+            "comparator",
+            "value",
+            "unit",
+            "year",
+            "qualifier",
+            "baseline_value",
+            "baseline_year",
+        ]
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -82,4 +126,15 @@ class TargetSerializer(serializers.ModelSerializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
-        fields = ["id", "plan", "agency_name", "agency", "sector", "role", "targets", "tasks", "text", "order"]
+        fields = [
+            "id",
+            "plan",
+            "agency_name",
+            "agency",
+            "sector",
+            "role",
+            "targets",
+            "tasks",
+            "text",
+            "order",
+        ]

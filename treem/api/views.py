@@ -50,7 +50,11 @@ class PlanViewSet(ScopedViewSet):
     filterset_class = filters.PlanFilter
 
     def get_queryset(self):
-        return plans_for_user(self.request.user).prefetch_related("references", "objectives").order_by("-issued_on", "number", "id")
+        return (
+            plans_for_user(self.request.user)
+            .prefetch_related("references", "objectives")
+            .order_by("-issued_on", "number", "id")
+        )
 
     def get_serializer_class(self):
         return serializers.PlanDetailSerializer if self.action == "retrieve" else serializers.PlanSerializer
@@ -70,7 +74,11 @@ class TargetViewSet(ScopedViewSet):
 
     def get_queryset(self):
         readable = plans_for_user(self.request.user).values("id")
-        return Target.objects.filter(plan__in=readable).prefetch_related("components__indicator").order_by("plan_id", "order", "id")
+        return (
+            Target.objects.filter(plan__in=readable)
+            .prefetch_related("components__indicator")
+            .order_by("plan_id", "order", "id")
+        )
 
 
 @extend_schema(tags=["assignments"])
@@ -82,7 +90,11 @@ class AssignmentViewSet(ScopedViewSet):
 
     def get_queryset(self):
         readable = plans_for_user(self.request.user).values("id")
-        return Assignment.objects.filter(plan__in=readable).prefetch_related("targets", "tasks").order_by("plan_id", "order", "id")
+        return (
+            Assignment.objects.filter(plan__in=readable)
+            .prefetch_related("targets", "tasks")
+            .order_by("plan_id", "order", "id")
+        )
 
 
 @extend_schema(tags=["auth"], summary="Lấy token API bằng tên đăng nhập và mật khẩu")

@@ -47,7 +47,13 @@ class ScopedAdmin(admin.ModelAdmin):
             readable = plans_for_user(request.user).values("id")
             return qs.filter(**{f"{self.plan_path}__in" if self.plan_path else "id__in": readable})
         if self.unit_path is not None:
-            return qs.filter(**{f"{self.unit_path}__in" if self.unit_path else "id__in": visible_units(request.user).values("id")})
+            return qs.filter(
+                **{
+                    f"{self.unit_path}__in" if self.unit_path else "id__in": visible_units(
+                        request.user
+                    ).values("id")
+                }
+            )
         return qs
 
     def _unit_of(self, obj):
@@ -138,7 +144,6 @@ class AccessEventAdmin(ReadOnlyLogAdmin):
     search_fields = ["object_type", "object_id", "user__username", "purpose"]
     list_select_related = ["user"]
     readonly_fields = ["at", "user", "object_type", "object_id", "channel", "purpose"]
-
 
 
 @admin.register(Holiday)

@@ -19,10 +19,16 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
 
 def diff(before: dict, after: dict) -> dict:
     """Fields whose value changed: {field: [old, new]}."""
-    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+    return {
+        k: [before.get(k), after.get(k)]
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    }
 
 
-def record_change(user, action: str, instance: models.Model, changes: dict | None = None, unit=None, reason: str = "") -> AuditEvent:
+def record_change(
+    user, action: str, instance: models.Model, changes: dict | None = None, unit=None, reason: str = ""
+) -> AuditEvent:
     """Write an audit event for a change to an object."""
     return AuditEvent.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,

@@ -16,8 +16,13 @@ from django.utils import timezone
 HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays.yaml"
 SOURCE = "Bộ luật Lao động 2019, Điều 112; lịch âm Việt Nam; thông báo nghỉ lễ hằng năm"
 # Days fixed in the solar calendar (Labour Code 2019, Art. 112.1; 24/11 from 2026): used only for years the data lacks.
-FIXED_DAYS = [((1, 1), "Tết Dương lịch", 0), ((4, 30), "Ngày Chiến thắng (30/4)", 0), ((5, 1), "Ngày Quốc tế lao động (1/5)", 0),
-              ((9, 2), "Quốc khánh", 0), ((11, 24), "Ngày Văn hóa Việt Nam (24/11)", 2026)]
+FIXED_DAYS = [
+    ((1, 1), "Tết Dương lịch", 0),
+    ((4, 30), "Ngày Chiến thắng (30/4)", 0),
+    ((5, 1), "Ngày Quốc tế lao động (1/5)", 0),
+    ((9, 2), "Quốc khánh", 0),
+    ((11, 24), "Ngày Văn hóa Việt Nam (24/11)", 2026),
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,8 @@ def load_holidays(path: Path = HOLIDAYS_FILE) -> int:
     for _year, spec in (data.get("years") or {}).items():
         for day in spec.get("days") or []:
             Holiday.objects.update_or_create(
-                date=day["date"], defaults={"kind": day["kind"], "name": day["name"], "source": day.get("source", SOURCE)}
+                date=day["date"],
+                defaults={"kind": day["kind"], "name": day["name"], "source": day.get("source", SOURCE)},
             )
             n += 1
     return n
@@ -60,7 +66,12 @@ def _exceptions(start: datetime.date, end: datetime.date) -> tuple[set, set]:
     off, worked = set(), set()
     for day, kind in Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind"):
         (worked if kind == Holiday.Kind.WORKING else off).add(day)
-    known = {d.year for d in Holiday.objects.filter(date__year__gte=start.year, date__year__lte=end.year).dates("date", "year")}
+    known = {
+        d.year
+        for d in Holiday.objects.filter(date__year__gte=start.year, date__year__lte=end.year).dates(
+            "date", "year"
+        )
+    }
     for year in range(start.year, end.year + 1):
         if year not in known:
             log.warning("Lịch ngày nghỉ chưa có năm %s: chỉ tính các ngày lễ theo dương lịch", year)
@@ -107,5 +118,7 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         return -working_days_between(end, start)
     off, worked = _exceptions(start, end)
     return sum(
-        1 for i in range(1, (end - start).days + 1) if _is_working(start + datetime.timedelta(days=i), off, worked)
+        1
+        for i in range(1, (end - start).days + 1)
+        if _is_working(start + datetime.timedelta(days=i), off, worked)
     )

@@ -16,11 +16,15 @@ class AuditEvent(models.Model):
         OTHER = "other", _("Khác")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(_("hành động"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("loại đối tượng"), max_length=80, db_index=True)
     object_id = models.CharField(_("mã đối tượng"), max_length=64, db_index=True)
-    unit = models.ForeignKey("geo.AdministrativeUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(
+        "geo.AdministrativeUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
 
@@ -37,7 +41,9 @@ class AccessEvent(models.Model):
     """One read of a personal record (a child, a case): who, when, which record, through what."""
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     object_type = models.CharField(_("loại hồ sơ"), max_length=80, db_index=True)
     object_id = models.CharField(_("mã hồ sơ"), max_length=64, db_index=True)
     channel = models.CharField(_("kênh"), max_length=40, default="web")

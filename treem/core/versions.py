@@ -42,7 +42,10 @@ def bump(kind: str, using: str | None = None) -> None:
     """Count a change of records of a kind: at once, and once more when the surrounding transaction commits."""
     _bump_now(kind)
     conn = transaction.get_connection(using)
-    if conn.in_atomic_block and not any(getattr(entry[1], "treem_version", None) == kind for entry in conn.run_on_commit):
+    if conn.in_atomic_block and not any(
+        getattr(entry[1], "treem_version", None) == kind for entry in conn.run_on_commit
+    ):
+
         def after_commit():
             _bump_now(kind)
 
@@ -63,4 +66,6 @@ def bump_on_change(app_label: str, kind: str) -> None:
         post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid + "-save")
         post_delete.connect(handler, sender=model, weak=False, dispatch_uid=uid + "-delete")
         for field in model._meta.local_many_to_many:
-            m2m_changed.connect(handler, sender=field.remote_field.through, weak=False, dispatch_uid=uid + "-" + field.name)
+            m2m_changed.connect(
+                handler, sender=field.remote_field.through, weak=False, dispatch_uid=uid + "-" + field.name
+            )

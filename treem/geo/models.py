@@ -62,14 +62,25 @@ class AdministrativeUnit(models.Model):
     type = models.CharField(_("loại"), max_length=20, choices=UnitType.choices)
     level = models.PositiveSmallIntegerField(_("cấp"), choices=Level.choices, db_index=True)
     generation = models.CharField(
-        _("thế hệ"), max_length=10, choices=Generation.choices, blank=True, db_index=True,
+        _("thế hệ"),
+        max_length=10,
+        choices=Generation.choices,
+        blank=True,
+        db_index=True,
         help_text=_("trống cho cấp trung ương (chung cho cả hai thế hệ)"),
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
-    valid_to = models.DateField(_("hết hiệu lực từ"), null=True, blank=True, help_text=_("ngày không còn hiệu lực (không tính)"))
+    valid_to = models.DateField(
+        _("hết hiệu lực từ"), null=True, blank=True, help_text=_("ngày không còn hiệu lực (không tính)")
+    )
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -81,7 +92,9 @@ class AdministrativeUnit(models.Model):
         verbose_name_plural = _("đơn vị hành chính")
         ordering = ["level", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["generation", "level", "code"], name="unit_unique_code_per_generation")
+            models.UniqueConstraint(
+                fields=["generation", "level", "code"], name="unit_unique_code_per_generation"
+            )
         ]
         indexes = [models.Index(fields=["parent", "level"])]
 
@@ -100,14 +113,20 @@ class AdministrativeUnit(models.Model):
 
     def valid_at(self, at: datetime.date) -> bool:
         """Whether the unit was in force on a date."""
-        return (self.valid_from is None or self.valid_from <= at) and (self.valid_to is None or self.valid_to > at)
+        return (self.valid_from is None or self.valid_from <= at) and (
+            self.valid_to is None or self.valid_to > at
+        )
 
 
 class UnitClosure(models.Model):
     """Ancestor → descendant pairs (depth 0 = the unit itself): one indexed join answers 'everything under'."""
 
-    ancestor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="descendant_links")
-    descendant = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="ancestor_links")
+    ancestor = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.CASCADE, related_name="descendant_links"
+    )
+    descendant = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.CASCADE, related_name="ancestor_links"
+    )
     depth = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -136,7 +155,9 @@ class UnitSuccession(models.Model):
         verbose_name = _("kế thừa đơn vị")
         verbose_name_plural = _("kế thừa đơn vị")
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor", "effective_date"], name="succession_unique")
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "effective_date"], name="succession_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -51,7 +51,10 @@ def ancestors(unit: AdministrativeUnit, include_self: bool = False) -> QuerySet:
 
 
 def descendants(
-    unit: AdministrativeUnit, at: datetime.date | None = None, level: int | None = None, include_self: bool = False
+    unit: AdministrativeUnit,
+    at: datetime.date | None = None,
+    level: int | None = None,
+    include_self: bool = False,
 ) -> QuerySet:
     """The units under a unit, optionally those in force on a date and of one level."""
     qs = AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit)
@@ -74,9 +77,9 @@ def successors(unit: AdministrativeUnit, at: datetime.date | None = None) -> lis
     seen = {unit.pk}
     while frontier:
         nxt = []
-        for s in UnitSuccession.objects.filter(predecessor__in=frontier, effective_date__lte=at).select_related(
-            "successor"
-        ):
+        for s in UnitSuccession.objects.filter(
+            predecessor__in=frontier, effective_date__lte=at
+        ).select_related("successor"):
             if s.successor.pk in seen:
                 continue
             seen.add(s.successor.pk)
@@ -159,7 +162,8 @@ def load_generation(generation: str, filename: str) -> int:
     root = country()
     rows = _read_csv(filename)
     existing = {
-        (u.level, u.code): u for u in AdministrativeUnit.objects.filter(generation=generation).exclude(level=Level.VILLAGE)
+        (u.level, u.code): u
+        for u in AdministrativeUnit.objects.filter(generation=generation).exclude(level=Level.VILLAGE)
     }
     by_key: dict[tuple[int, str], AdministrativeUnit] = {}
     created = 0
@@ -171,7 +175,11 @@ def load_generation(generation: str, filename: str) -> int:
                 continue
             parent = root
             if r["parent_code"]:
-                parent_level = Level.PROVINCE if (generation == Generation.Y2025 or level == Level.DISTRICT) else Level.DISTRICT
+                parent_level = (
+                    Level.PROVINCE
+                    if (generation == Generation.Y2025 or level == Level.DISTRICT)
+                    else Level.DISTRICT
+                )
                 parent = by_key[(parent_level, r["parent_code"])]
             fields = dict(
                 name=nfc(r["name"]),
@@ -194,7 +202,9 @@ def load_generation(generation: str, filename: str) -> int:
         AdministrativeUnit.objects.bulk_create(new_objs, batch_size=2000)
         if update_objs:
             AdministrativeUnit.objects.bulk_update(
-                update_objs, ["name", "full_name", "name_folded", "type", "parent", "valid_from", "valid_to"], batch_size=2000
+                update_objs,
+                ["name", "full_name", "name_folded", "type", "parent", "valid_from", "valid_to"],
+                batch_size=2000,
             )
         created += len(new_objs)
     rebuild_closure(generation)
@@ -241,14 +251,24 @@ def load_succession(filename: str = "succession_2025.csv") -> int:
         pred = old.get((LEVELS[r["old_level"]], r["old_code"]))
         succ = new.get((LEVELS[r["new_level"]], r["new_code"]))
         if pred is None or succ is None:
-            errors.append(f"dòng {i}: không tìm thấy đơn vị {r['old_code'] if pred is None else r['new_code']}")
+            errors.append(
+                f"dòng {i}: không tìm thấy đơn vị {r['old_code'] if pred is None else r['new_code']}"
+            )
             continue
         eff = _date(r["effective_date"]) or REFORM_DATE
         if (pred, succ, eff) in existing:
             continue
         existing.add((pred, succ, eff))
         kind = r["kind"] if r["kind"] in SuccessionKind.values else SuccessionKind.PARTIAL
-        rows.append(UnitSuccession(predecessor_id=pred, successor_id=succ, effective_date=eff, kind=kind, source=r.get("source") or "official"))
+        rows.append(
+            UnitSuccession(
+                predecessor_id=pred,
+                successor_id=succ,
+                effective_date=eff,
+                kind=kind,
+                source=r.get("source") or "official",
+            )
+        )
     if errors:
         raise UnitError("Bảng kế thừa có lỗi: " + "; ".join(errors[:20]))
     UnitSuccession.objects.bulk_create(rows, batch_size=5000)
@@ -266,4 +286,7 @@ def load_all_units() -> dict:
 
 def units_by_codes(codes: Iterable[str], generation: str, level: int) -> dict[str, AdministrativeUnit]:
     """Map codes to units of one generation and level."""
-    return {u.code: u for u in AdministrativeUnit.objects.filter(generation=generation, level=level, code__in=list(codes))}
+    return {
+        u.code: u
+        for u in AdministrativeUnit.objects.filter(generation=generation, level=level, code__in=list(codes))
+    }

@@ -27,12 +27,18 @@ def unit_list(request):
     results = None
     if form.is_valid() and any(form.cleaned_data.values()):
         data = form.cleaned_data
-        qs = services.search(data["q"] or "", level=data["level"]).filter(id__in=visible_units(request.user).values("id"))
+        qs = services.search(data["q"] or "", level=data["level"]).filter(
+            id__in=visible_units(request.user).values("id")
+        )
         if data["generation"]:
             qs = qs.filter(generation=data["generation"])
         results = list(qs.select_related("parent").order_by("level", "generation", "code")[:MAX_RESULTS])
     memberships = active_memberships(request.user).select_related("unit", "unit__parent", "agency")
-    return render(request, "geo/unit_list.html", {"form": form, "results": results, "memberships": memberships, "max_results": MAX_RESULTS})
+    return render(
+        request,
+        "geo/unit_list.html",
+        {"form": form, "results": results, "memberships": memberships, "max_results": MAX_RESULTS},
+    )
 
 
 def _default_date(unit) -> datetime.date:
@@ -54,7 +60,9 @@ def unit_detail(request, pk):
     if not form.is_bound:
         form = UnitDateForm(initial={"at": at})
     chain = list(services.ancestors(unit))
-    visible_ids = set(visible_units(request.user).filter(pk__in=[u.pk for u in chain]).values_list("pk", flat=True))
+    visible_ids = set(
+        visible_units(request.user).filter(pk__in=[u.pk for u in chain]).values_list("pk", flat=True)
+    )
     context = {
         "unit": unit,
         "form": form,
@@ -67,7 +75,9 @@ def unit_detail(request, pk):
         "predecessors": services.predecessors(unit).select_related("parent"),
         "agencies": unit.agencies.order_by("name"),
         "plans": plans_for_user(request.user).filter(issuing_unit=unit),
-        "can_add_village": unit.level == Level.COMMUNE and unit.is_current and can_manage_unit(request.user, unit),
+        "can_add_village": unit.level == Level.COMMUNE
+        and unit.is_current
+        and can_manage_unit(request.user, unit),
     }
     return render(request, "geo/unit_detail.html", context)
 
@@ -86,11 +96,17 @@ def village_add(request, pk):
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            village = services.add_village(commune, data["name"], data["type"], data["code"], user=request.user)
+            village = services.add_village(
+                commune, data["name"], data["type"], data["code"], user=request.user
+            )
         except services.UnitError as error:
             form.add_error(None, str(error))
         else:
             record_change(request.user, "create", village, unit=commune)
-            messages.success(request, _("Đã thêm %(name)s vào %(commune)s.") % {"name": village.full_name, "commune": commune.full_name})
+            messages.success(
+                request,
+                _("Đã thêm %(name)s vào %(commune)s.")
+                % {"name": village.full_name, "commune": commune.full_name},
+            )
             return redirect("geo:detail", pk=commune.pk)
     return render(request, "geo/village_form.html", {"unit": commune, "form": form})

@@ -36,7 +36,16 @@ class DataElementAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_vi", "unit", "multiplier", "direction", "sector", "numerator", "denominator"]
+    list_display = [
+        "code",
+        "name_vi",
+        "unit",
+        "multiplier",
+        "direction",
+        "sector",
+        "numerator",
+        "denominator",
+    ]
     list_filter = ["unit", "direction", "sector"]
     search_fields = ["code", "name_vi", "name_en", "synonyms"]
     list_select_related = ["numerator", "denominator"]
@@ -55,6 +64,15 @@ class CategoryOptionComboAdmin(admin.ModelAdmin):
 
 @admin.register(ValidationRule)
 class ValidationRuleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_vi", "left_side", "operator", "right_side", "importance", "blocking", "active"]
+    list_display = [
+        "code",
+        "name_vi",
+        "left_side",
+        "operator",
+        "right_side",
+        "importance",
+        "blocking",
+        "active",
+    ]
     list_filter = ["operator", "importance", "blocking", "active"]
     search_fields = ["code", "name_vi", "left_side", "right_side"]

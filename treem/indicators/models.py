@@ -80,7 +80,9 @@ class DataElement(models.Model):
     description = models.TextField(_("mô tả"), blank=True)
     categories = models.ManyToManyField(Category, blank=True, verbose_name=_("phân tổ"))
     dhis2_code = models.CharField(_("mã DHIS2"), max_length=60, blank=True)
-    value_type = models.CharField(_("kiểu giá trị"), max_length=10, choices=ValueType.choices, default=ValueType.COUNT)
+    value_type = models.CharField(
+        _("kiểu giá trị"), max_length=10, choices=ValueType.choices, default=ValueType.COUNT
+    )
 
     class Meta:
         verbose_name = _("phần tử dữ liệu")
@@ -98,9 +100,16 @@ class Indicator(models.Model):
     name_vi = models.CharField(_("tên"), max_length=300)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
     definition_vi = models.TextField(_("khái niệm, phương pháp tính"), blank=True)
-    numerator = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="numerator_of", verbose_name=_("tử số"))
+    numerator = models.ForeignKey(
+        DataElement, on_delete=models.PROTECT, related_name="numerator_of", verbose_name=_("tử số")
+    )
     denominator = models.ForeignKey(
-        DataElement, null=True, blank=True, on_delete=models.PROTECT, related_name="denominator_of", verbose_name=_("mẫu số")
+        DataElement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="denominator_of",
+        verbose_name=_("mẫu số"),
     )
     unit = models.CharField(_("đơn vị tính"), max_length=30, choices=Unit.choices)
     multiplier = models.PositiveIntegerField(_("hệ số"), default=100)
@@ -138,10 +147,17 @@ class CategoryOptionCombo(models.Model):
 
     code = models.CharField(_("mã"), max_length=80, unique=True)
     name_vi = models.CharField(_("tên"), max_length=200)
-    options = models.ManyToManyField(CategoryOption, blank=True, related_name="combos", verbose_name=_("giá trị phân tổ"))
+    options = models.ManyToManyField(
+        CategoryOption, blank=True, related_name="combos", verbose_name=_("giá trị phân tổ")
+    )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="combos",
-        verbose_name=_("phân tổ"), help_text=_("trống cho tổng số"),
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="combos",
+        verbose_name=_("phân tổ"),
+        help_text=_("trống cho tổng số"),
     )
     order = models.PositiveSmallIntegerField(default=0)
     dhis2_code = models.CharField(_("mã DHIS2"), max_length=80, blank=True)
@@ -200,12 +216,18 @@ class ValidationRule(models.Model):
     right_side = models.CharField(_("vế phải"), max_length=500)
     right_description = models.CharField(_("mô tả vế phải"), max_length=300, blank=True)
     missing_value_strategy = models.CharField(
-        _("khi thiếu giá trị"), max_length=30, choices=MissingValueStrategy.choices,
+        _("khi thiếu giá trị"),
+        max_length=30,
+        choices=MissingValueStrategy.choices,
         default=MissingValueStrategy.SKIP_IF_ALL_VALUES_MISSING,
     )
-    importance = models.CharField(_("mức độ"), max_length=10, choices=Importance.choices, default=Importance.MEDIUM)
+    importance = models.CharField(
+        _("mức độ"), max_length=10, choices=Importance.choices, default=Importance.MEDIUM
+    )
     blocking = models.BooleanField(
-        _("chặn khi nộp"), default=True, help_text=_("vi phạm thì không được nộp báo cáo (bỏ chọn: chỉ cảnh báo)")
+        _("chặn khi nộp"),
+        default=True,
+        help_text=_("vi phạm thì không được nộp báo cáo (bỏ chọn: chỉ cảnh báo)"),
     )
     active = models.BooleanField(_("đang áp dụng"), default=True)
 

@@ -45,7 +45,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ExpressionError(f"Biểu thức không hợp lệ tại vị trí {pos + 1}: «{text[pos:pos + 12]}»")
+            raise ExpressionError(f"Biểu thức không hợp lệ tại vị trí {pos + 1}: «{text[pos : pos + 12]}»")
         term, number, op = m.groups()
         if term:
             tokens.append(("term", term[2:-1].strip()))
@@ -187,8 +187,10 @@ class RuleResult:
         sym = Operator(self.rule.operator).label
         left = format_vn_number(self.left) if self.left is not None else "trống"
         right = format_vn_number(self.right) if self.right is not None else "trống"
-        text = f"Vi phạm quy tắc «{self.rule.name_vi}»: {self.rule.left_description or self.rule.left_side} ({left}) " \
-               f"phải {sym} {self.rule.right_description or self.rule.right_side} ({right})."
+        text = (
+            f"Vi phạm quy tắc «{self.rule.name_vi}»: {self.rule.left_description or self.rule.left_side} ({left}) "
+            f"phải {sym} {self.rule.right_description or self.rule.right_side} ({right})."
+        )
         if self.rule.instruction:
             text += f" {self.rule.instruction}"
         return text
@@ -199,7 +201,9 @@ def rule_terms(rule: ValidationRule) -> set[str]:
     return {t.data_element for t in terms(parse(rule.left_side)) + terms(parse(rule.right_side))}
 
 
-def check_rules(rules: Iterable[ValidationRule], lookup: Callable[[Term], Decimal | None]) -> list[RuleResult]:
+def check_rules(
+    rules: Iterable[ValidationRule], lookup: Callable[[Term], Decimal | None]
+) -> list[RuleResult]:
     """The rules violated by the values `lookup` returns (for one unit and period)."""
     violated = []
     for rule in rules:
@@ -208,7 +212,9 @@ def check_rules(rules: Iterable[ValidationRule], lookup: Callable[[Term], Decima
             strategy = MissingValueStrategy.SKIP_IF_ANY_VALUE_MISSING
         left = evaluate(parse(rule.left_side), lookup, strategy)
         right = evaluate(parse(rule.right_side), lookup, strategy)
-        if rule.operator not in (Operator.COMPULSORY_PAIR, Operator.EXCLUSIVE_PAIR) and (left is None or right is None):
+        if rule.operator not in (Operator.COMPULSORY_PAIR, Operator.EXCLUSIVE_PAIR) and (
+            left is None or right is None
+        ):
             continue
         if compare(rule.operator, left, right) is False:
             violated.append(RuleResult(rule, left, right))
@@ -221,7 +227,9 @@ def check_rules(rules: Iterable[ValidationRule], lookup: Callable[[Term], Decima
 
 def total_combo() -> CategoryOptionCombo:
     """The combo of totals ("default")."""
-    combo, _ = CategoryOptionCombo.objects.get_or_create(code=TOTAL, defaults={"name_vi": "Tổng số", "dhis2_code": "default"})
+    combo, _ = CategoryOptionCombo.objects.get_or_create(
+        code=TOTAL, defaults={"name_vi": "Tổng số", "dhis2_code": "default"}
+    )
     return combo
 
 
@@ -240,7 +248,10 @@ def ensure_combos() -> int:
         if code in existing:
             continue
         combo = CategoryOptionCombo.objects.create(
-            code=code, name_vi=f"{option.category.name_vi}: {option.name_vi}", category=option.category, order=option.order
+            code=code,
+            name_vi=f"{option.category.name_vi}: {option.name_vi}",
+            category=option.category,
+            order=option.order,
         )
         combo.options.set([option])
         created += 1
@@ -262,14 +273,18 @@ def combos_by_element(elements: Iterable[DataElement]) -> dict[int, list[Categor
         cats_of.setdefault(row.dataelement_id, set()).add(row.category_id)
     all_cats = set().union(*cats_of.values()) if cats_of else set()
     by_cat: dict[int, list[CategoryOptionCombo]] = {}
-    for combo in CategoryOptionCombo.objects.filter(category_id__in=all_cats).select_related("category").order_by(
-        "category__code", "order"
+    for combo in (
+        CategoryOptionCombo.objects.filter(category_id__in=all_cats)
+        .select_related("category")
+        .order_by("category__code", "order")
     ):
         by_cat.setdefault(combo.category_id, []).append(combo)
     out = {}
     for e in elements:
         combos = [total]
-        for cat_id in sorted(cats_of.get(e.pk, ()), key=lambda c: min((x.category.code for x in by_cat.get(c, [])), default="")):
+        for cat_id in sorted(
+            cats_of.get(e.pk, ()), key=lambda c: min((x.category.code for x in by_cat.get(c, [])), default="")
+        ):
             combos += by_cat.get(cat_id, [])
         out[e.pk] = combos
     return out
@@ -290,11 +305,19 @@ def load_validation_rules(path: Path = RULES_FILE) -> dict:
     loaded, skipped = 0, []
     for spec in data.get("rules") or []:
         rule = ValidationRule(
-            code=spec["code"], name_vi=spec["name_vi"], left_side=spec["left"], operator=spec["operator"],
-            right_side=spec["right"], left_description=spec.get("left_description", ""),
-            right_description=spec.get("right_description", ""), instruction=spec.get("instruction", ""),
-            missing_value_strategy=spec.get("missing_value_strategy", MissingValueStrategy.SKIP_IF_ANY_VALUE_MISSING),
-            importance=spec.get("importance", "MEDIUM"), blocking=spec.get("blocking", True),
+            code=spec["code"],
+            name_vi=spec["name_vi"],
+            left_side=spec["left"],
+            operator=spec["operator"],
+            right_side=spec["right"],
+            left_description=spec.get("left_description", ""),
+            right_description=spec.get("right_description", ""),
+            instruction=spec.get("instruction", ""),
+            missing_value_strategy=spec.get(
+                "missing_value_strategy", MissingValueStrategy.SKIP_IF_ANY_VALUE_MISSING
+            ),
+            importance=spec.get("importance", "MEDIUM"),
+            blocking=spec.get("blocking", True),
         )
         unknown = rule_terms(rule) - known
         if unknown:
@@ -302,10 +325,21 @@ def load_validation_rules(path: Path = RULES_FILE) -> dict:
             continue
         ValidationRule.objects.update_or_create(
             code=rule.code,
-            defaults={f: getattr(rule, f) for f in (
-                "name_vi", "left_side", "operator", "right_side", "left_description", "right_description", "instruction",
-                "missing_value_strategy", "importance", "blocking",
-            )},
+            defaults={
+                f: getattr(rule, f)
+                for f in (
+                    "name_vi",
+                    "left_side",
+                    "operator",
+                    "right_side",
+                    "left_description",
+                    "right_description",
+                    "instruction",
+                    "missing_value_strategy",
+                    "importance",
+                    "blocking",
+                )
+            },
         )
         loaded += 1
     return {"rules": loaded, "skipped": skipped}

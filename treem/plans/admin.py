@@ -56,7 +56,16 @@ class AssignmentInline(admin.TabularInline):
 class ReportingRequirementInline(admin.TabularInline):
     model = ReportingRequirement
     extra = 0
-    fields = ["order", "frequency", "deadline_day", "deadline_month", "reporters", "recipient", "through", "cutoff"]
+    fields = [
+        "order",
+        "frequency",
+        "deadline_day",
+        "deadline_month",
+        "reporters",
+        "recipient",
+        "through",
+        "cutoff",
+    ]
 
 
 @admin.register(PlanDocument)
@@ -70,11 +79,36 @@ class PlanDocumentAdmin(ScopedAdmin):
     date_hierarchy = "issued_on"
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": [("doc_type", "number", "status"), "title", ("issuer", "issuer_kind"), ("issuing_unit", "issuing_agency"),
-                           ("issued_on", "place"), ("signer", "signer_title"), ("period_start", "period_end")]}),
-        (_("Nguồn"), {"fields": ["key", "source_name", "full_text", ("created_at", "updated_at")], "classes": ["collapse"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("doc_type", "number", "status"),
+                    "title",
+                    ("issuer", "issuer_kind"),
+                    ("issuing_unit", "issuing_agency"),
+                    ("issued_on", "place"),
+                    ("signer", "signer_title"),
+                    ("period_start", "period_end"),
+                ]
+            },
+        ),
+        (
+            _("Nguồn"),
+            {
+                "fields": ["key", "source_name", "full_text", ("created_at", "updated_at")],
+                "classes": ["collapse"],
+            },
+        ),
     ]
-    inlines = [PlanReferenceInline, ObjectiveInline, TargetInline, TaskInline, AssignmentInline, ReportingRequirementInline]
+    inlines = [
+        PlanReferenceInline,
+        ObjectiveInline,
+        TargetInline,
+        TaskInline,
+        AssignmentInline,
+        ReportingRequirementInline,
+    ]
 
     @admin.display(description=_("giai đoạn"))
     def period(self, obj):
@@ -85,7 +119,18 @@ class PlanDocumentAdmin(ScopedAdmin):
 class TargetComponentInline(admin.TabularInline):
     model = TargetComponent
     extra = 0
-    fields = ["order", "indicator_text", "indicator", "comparator", "value", "unit", "year", "qualifier", "baseline_value", "baseline_year"]
+    fields = [
+        "order",
+        "indicator_text",
+        "indicator",
+        "comparator",
+        "value",
+        "unit",
+        "year",
+        "qualifier",
+        "baseline_value",
+        "baseline_year",
+    ]
     autocomplete_fields = ["indicator"]
 
 
@@ -149,7 +194,11 @@ class AssignmentAdmin(ScopedAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         """Offer only the targets and tasks of the assignment's own plan."""
         object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-        plan_id = Assignment.objects.filter(pk=object_id).values_list("plan_id", flat=True).first() if object_id else None
+        plan_id = (
+            Assignment.objects.filter(pk=object_id).values_list("plan_id", flat=True).first()
+            if object_id
+            else None
+        )
         if plan_id and db_field.name in ("targets", "tasks"):
             kwargs["queryset"] = db_field.related_model.objects.filter(plan_id=plan_id)
         return super().formfield_for_manytomany(db_field, request, **kwargs)

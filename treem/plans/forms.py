@@ -38,13 +38,24 @@ class PlanFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Tìm số, ký hiệu hoặc trích yếu"), method="filter_q")
     level = django_filters.ChoiceFilter(
-        label=_("Cấp ban hành"), field_name="issuing_unit__level", empty_label=_("Tất cả"),
+        label=_("Cấp ban hành"),
+        field_name="issuing_unit__level",
+        empty_label=_("Tất cả"),
         choices=[(v, label) for v, label in Level.choices if v != Level.VILLAGE],
     )
-    unit = UnitFilter(label=_("Địa bàn ban hành"), field_name="issuing_unit", queryset=issuing_units, empty_label=_("Tất cả"))
+    unit = UnitFilter(
+        label=_("Địa bàn ban hành"),
+        field_name="issuing_unit",
+        queryset=issuing_units,
+        empty_label=_("Tất cả"),
+    )
     year = django_filters.NumberFilter(label=_("Năm"), method="filter_year", min_value=1945, max_value=2100)
-    doc_type = django_filters.ChoiceFilter(label=_("Loại văn bản"), choices=DocumentType.choices, empty_label=_("Tất cả"))
-    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=PlanStatus.choices, empty_label=_("Tất cả"))
+    doc_type = django_filters.ChoiceFilter(
+        label=_("Loại văn bản"), choices=DocumentType.choices, empty_label=_("Tất cả")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Trạng thái"), choices=PlanStatus.choices, empty_label=_("Tất cả")
+    )
 
     class Meta:
         model = PlanDocument
@@ -55,7 +66,11 @@ class PlanFilter(django_filters.FilterSet):
         needle = fold(value)
         if not needle:
             return queryset
-        ids = [pk for pk, number, title in queryset.values_list("pk", "number", "title") if needle in fold(f"{number} {title}")]
+        ids = [
+            pk
+            for pk, number, title in queryset.values_list("pk", "number", "title")
+            if needle in fold(f"{number} {title}")
+        ]
         return queryset.filter(pk__in=ids)
 
     def filter_year(self, queryset, name, value):

@@ -39,12 +39,22 @@ class PlanDocument(models.Model):
     doc_type = models.CharField(_("loại văn bản"), max_length=20, choices=DocumentType.choices)
     number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True, db_index=True)
     issuer = models.CharField(_("cơ quan ban hành"), max_length=250, blank=True)
-    issuer_kind = models.CharField(_("loại cơ quan ban hành"), max_length=30, choices=IssuerKind.choices, blank=True)
+    issuer_kind = models.CharField(
+        _("loại cơ quan ban hành"), max_length=30, choices=IssuerKind.choices, blank=True
+    )
     issuing_unit = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="plans", verbose_name=_("địa bàn ban hành")
+        "geo.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("địa bàn ban hành"),
     )
     issuing_agency = models.ForeignKey(
-        "accounts.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="plans", verbose_name=_("cơ quan ban hành")
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plans",
+        verbose_name=_("cơ quan ban hành"),
     )
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     place = models.CharField(_("địa danh"), max_length=120, blank=True)
@@ -54,9 +64,16 @@ class PlanDocument(models.Model):
     period_start = models.PositiveSmallIntegerField(_("từ năm"), null=True, blank=True)
     period_end = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
     full_text = models.TextField(_("toàn văn"), blank=True)
-    status = models.CharField(_("trạng thái"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
+    )
     source_name = models.CharField(_("tệp nguồn"), max_length=250, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the structured form it was stored from")
+    content_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the structured form it was stored from",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,7 +111,12 @@ class PlanReference(models.Model):
     issuer = models.CharField(_("cơ quan ban hành"), max_length=250, blank=True)
     title = models.TextField(_("trích yếu"), blank=True)
     referenced = models.ForeignKey(
-        PlanDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="implemented_by", verbose_name=_("văn bản trong TreEm")
+        PlanDocument,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="implemented_by",
+        verbose_name=_("văn bản trong TreEm"),
     )
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -135,7 +157,9 @@ class Target(models.Model):
     """A target (chỉ tiêu) as the plan words it, numbered as in the plan (or not)."""
 
     plan = models.ForeignKey(PlanDocument, on_delete=models.CASCADE, related_name="targets")
-    objective = models.ForeignKey(Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="targets")
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="targets"
+    )
     number = models.CharField(_("số chỉ tiêu"), max_length=20, blank=True)
     group = models.CharField(_("nhóm"), max_length=300, blank=True)
     text = models.TextField(_("nội dung chỉ tiêu"))
@@ -166,7 +190,16 @@ class Comparator(models.TextChoices):
     INCREASE_BY = "increase_by", _("tăng")
 
 
-COMPARATOR_SYMBOL = {"lt": "<", "le": "≤", "eq": "=", "ge": "≥", "gt": ">", "maintain": "duy trì", "reduce_by": "giảm", "increase_by": "tăng"}
+COMPARATOR_SYMBOL = {
+    "lt": "<",
+    "le": "≤",
+    "eq": "=",
+    "ge": "≥",
+    "gt": ">",
+    "maintain": "duy trì",
+    "reduce_by": "giảm",
+    "increase_by": "tăng",
+}
 
 
 class TargetComponent(models.Model):
@@ -176,14 +209,21 @@ class TargetComponent(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     indicator_text = models.CharField(_("chỉ số (theo văn bản)"), max_length=400)
     indicator = models.ForeignKey(
-        "indicators.Indicator", null=True, blank=True, on_delete=models.SET_NULL, related_name="components", verbose_name=_("chỉ số")
+        "indicators.Indicator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="components",
+        verbose_name=_("chỉ số"),
     )
     comparator = models.CharField(_("so sánh"), max_length=12, choices=Comparator.choices)
     value = models.DecimalField(_("giá trị"), max_digits=18, decimal_places=6, null=True, blank=True)
     unit = models.CharField(_("đơn vị"), max_length=30, choices=Unit.choices)
     year = models.PositiveSmallIntegerField(_("năm mốc"), null=True, blank=True)
     qualifier = models.CharField(_("điều kiện"), max_length=120, blank=True)
-    baseline_value = models.DecimalField(_("giá trị gốc"), max_digits=18, decimal_places=6, null=True, blank=True)
+    baseline_value = models.DecimalField(
+        _("giá trị gốc"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
     baseline_year = models.PositiveSmallIntegerField(_("năm gốc"), null=True, blank=True)
 
     class Meta:
@@ -199,7 +239,13 @@ class TargetComponent(models.Model):
         """'< 0,01% (2025)' in Vietnamese notation."""
         from treem.core.text import format_vn_number
 
-        unit = {"%": "%", "‰": "‰", "per_1000_live_births": "‰ (trên 1.000 trẻ đẻ sống)", "per_100000_children": "/100.000 trẻ em", "count": ""}[self.unit]
+        unit = {
+            "%": "%",
+            "‰": "‰",
+            "per_1000_live_births": "‰ (trên 1.000 trẻ đẻ sống)",
+            "per_100000_children": "/100.000 trẻ em",
+            "count": "",
+        }[self.unit]
         value = format_vn_number(self.value) if self.value is not None else "—"
         text = f"{COMPARATOR_SYMBOL[self.comparator]} {value}{unit}"
         if self.year:
@@ -239,11 +285,18 @@ class Assignment(models.Model):
     plan = models.ForeignKey(PlanDocument, on_delete=models.CASCADE, related_name="assignments")
     agency_name = models.CharField(_("cơ quan (theo văn bản)"), max_length=300)
     agency = models.ForeignKey(
-        "accounts.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments", verbose_name=_("cơ quan")
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assignments",
+        verbose_name=_("cơ quan"),
     )
     sector = models.CharField(_("ngành"), max_length=30, choices=Sector.choices, blank=True)
     role = models.CharField(_("vai trò"), max_length=12, choices=AssignmentRole.choices)
-    targets = models.ManyToManyField(Target, blank=True, related_name="assignments", verbose_name=_("chỉ tiêu"))
+    targets = models.ManyToManyField(
+        Target, blank=True, related_name="assignments", verbose_name=_("chỉ tiêu")
+    )
     tasks = models.ManyToManyField(Task, blank=True, related_name="assignments", verbose_name=_("nhiệm vụ"))
     text = models.TextField(_("nội dung phân công"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -284,10 +337,17 @@ class ReportingRequirement(models.Model):
     frequency = models.CharField(_("kỳ báo cáo"), max_length=12, choices=Frequency.choices)
     deadline_day = models.PositiveSmallIntegerField(_("hạn (ngày)"), null=True, blank=True)
     deadline_month = models.PositiveSmallIntegerField(_("hạn (tháng)"), null=True, blank=True)
-    reporters = models.CharField(_("đơn vị báo cáo"), max_length=20, choices=Reporters.choices, default=Reporters.ALL)
+    reporters = models.CharField(
+        _("đơn vị báo cáo"), max_length=20, choices=Reporters.choices, default=Reporters.ALL
+    )
     recipient = models.CharField(_("gửi đến"), max_length=250, blank=True)
     through = models.CharField(_("qua"), max_length=250, blank=True)
-    cutoff = models.CharField(_("quy ước chốt số liệu"), max_length=12, choices=CutoffConvention.choices, default=CutoffConvention.CALENDAR)
+    cutoff = models.CharField(
+        _("quy ước chốt số liệu"),
+        max_length=12,
+        choices=CutoffConvention.choices,
+        default=CutoffConvention.CALENDAR,
+    )
     text = models.TextField(_("trích văn bản"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 

@@ -33,7 +33,12 @@ from .models import (
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 DOC_TYPES = {label: value for value, label in DocumentType.choices}
 DOC_TYPES.update({str(label).lower(): value for value, label in DocumentType.choices})
-LEVEL_NAMES = {"country": Level.COUNTRY, "province": Level.PROVINCE, "district": Level.DISTRICT, "commune": Level.COMMUNE}
+LEVEL_NAMES = {
+    "country": Level.COUNTRY,
+    "province": Level.PROVINCE,
+    "district": Level.DISTRICT,
+    "commune": Level.COMMUNE,
+}
 CENTRAL_ISSUERS = ("bộ chính trị", "ban bí thư", "trung ương", "quốc hội", "chính phủ", "thủ tướng", "bộ ")
 
 
@@ -50,25 +55,45 @@ def doc_type_code(label: str | None) -> str:
 
 def doc_type_from_number(number: str) -> str:
     """Guess the type from the symbol: '28-CT/TW' → Chỉ thị, '194/KH-UBND' → Kế hoạch."""
-    symbol = number.split("/")[0].split("-", 1)[-1] + "-" + number.split("/", 1)[-1] if "/" in number else number
-    for abbr, code in (("CT", DocumentType.CHI_THI), ("KH", DocumentType.KE_HOACH), ("NQ", DocumentType.NGHI_QUYET),
-                       ("CTr", DocumentType.CHUONG_TRINH), ("QĐ", DocumentType.QUYET_DINH)):
+    symbol = (
+        number.split("/")[0].split("-", 1)[-1] + "-" + number.split("/", 1)[-1] if "/" in number else number
+    )
+    for abbr, code in (
+        ("CT", DocumentType.CHI_THI),
+        ("KH", DocumentType.KE_HOACH),
+        ("NQ", DocumentType.NGHI_QUYET),
+        ("CTr", DocumentType.CHUONG_TRINH),
+        ("QĐ", DocumentType.QUYET_DINH),
+    ):
         if f"-{abbr}" in f"-{symbol}" or f"{abbr}-" in symbol or f"/{abbr}" in number:
             return code
     return DocumentType.KHAC
 
 
-def find_unit(level: int, name: str, province: str | None = None, at: datetime.date | None = None) -> AdministrativeUnit | None:
+def find_unit(
+    level: int, name: str, province: str | None = None, at: datetime.date | None = None
+) -> AdministrativeUnit | None:
     """Find a unit by level and name (and province name), in the generation in force on a date."""
     if level == Level.COUNTRY:
         return country()
-    generation = Generation.Y2025 if (at and at >= REFORM_DATE and level != Level.DISTRICT) else Generation.PRE_2025
+    generation = (
+        Generation.Y2025 if (at and at >= REFORM_DATE and level != Level.DISTRICT) else Generation.PRE_2025
+    )
     qs = AdministrativeUnit.objects.filter(level=level, generation=generation)
     folded = fold(name)
     candidates = [u for u in qs.filter(name_folded__contains=folded) if fold(u.name) == folded]
     if province and level > Level.PROVINCE:
         prov = fold(province)
-        candidates = [u for u in candidates if any(fold(a.name) == prov for a in AdministrativeUnit.objects.filter(descendant_links__descendant=u, level=Level.PROVINCE))]
+        candidates = [
+            u
+            for u in candidates
+            if any(
+                fold(a.name) == prov
+                for a in AdministrativeUnit.objects.filter(
+                    descendant_links__descendant=u, level=Level.PROVINCE
+                )
+            )
+        ]
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -126,20 +151,35 @@ def resolve_reference(number: str, issued_on: datetime.date | None) -> PlanDocum
 
 
 @transaction.atomic
-def store_plan(data: dict, *, key: str | None = None, full_text: str = "", status: str = PlanStatus.ACTIVE,
-               source_name: str = "", unit: AdministrativeUnit | None = None, replace: PlanDocument | None = None) -> PlanDocument:
+def store_plan(
+    data: dict,
+    *,
+    key: str | None = None,
+    full_text: str = "",
+    status: str = PlanStatus.ACTIVE,
+    source_name: str = "",
+    unit: AdministrativeUnit | None = None,
+    replace: PlanDocument | None = None,
+) -> PlanDocument:
     """Create (or replace) a plan with its references, objectives, targets, components, tasks, assignments and reporting."""
     doc = data.get("document") or {}
     issued_on = _date(doc.get("date"))
     if unit is None:
         u = doc.get("unit") or {}
-        unit = find_unit(LEVEL_NAMES.get(u.get("level", "country"), Level.COUNTRY), u.get("name", ""), u.get("province"), issued_on)
+        unit = find_unit(
+            LEVEL_NAMES.get(u.get("level", "country"), Level.COUNTRY),
+            u.get("name", ""),
+            u.get("province"),
+            issued_on,
+        )
     if unit is None:
         raise PlanError(f"Không xác định được địa bàn ban hành: {doc.get('unit')}")
     if replace is None and key:
         replace = PlanDocument.objects.filter(key=key).first()
     if replace is None and doc.get("number"):
-        replace = PlanDocument.objects.filter(number=doc["number"], issuing_unit=unit, status=PlanStatus.REFERENCE).first()
+        replace = PlanDocument.objects.filter(
+            number=doc["number"], issuing_unit=unit, status=PlanStatus.REFERENCE
+        ).first()
     period = doc.get("period") or [None, None]
     fields = dict(
         key=key,
@@ -164,7 +204,14 @@ def store_plan(data: dict, *, key: str | None = None, full_text: str = "", statu
         for k, v in fields.items():
             setattr(plan, k, v)
         plan.save()
-        for related in (plan.references, plan.objectives, plan.targets, plan.tasks, plan.assignments, plan.reporting_requirements):
+        for related in (
+            plan.references,
+            plan.objectives,
+            plan.targets,
+            plan.tasks,
+            plan.assignments,
+            plan.reporting_requirements,
+        ):
             related.all().delete()
     else:
         plan = PlanDocument.objects.create(**fields)
@@ -174,7 +221,9 @@ def store_plan(data: dict, *, key: str | None = None, full_text: str = "", statu
         referenced = resolve_reference(ref["number"], ref_date)
         if referenced is None:
             referenced = PlanDocument.objects.create(
-                doc_type=doc_type_code(ref.get("type")) if ref.get("type") else doc_type_from_number(ref["number"]),
+                doc_type=doc_type_code(ref.get("type"))
+                if ref.get("type")
+                else doc_type_from_number(ref["number"]),
                 number=ref["number"],
                 issuer=ref.get("issuer") or "",
                 issuing_unit=_reference_unit(ref.get("issuer") or "", unit),
@@ -183,8 +232,14 @@ def store_plan(data: dict, *, key: str | None = None, full_text: str = "", statu
                 status=PlanStatus.REFERENCE,
             )
         PlanReference.objects.create(
-            plan=plan, number=ref["number"], issued_on=ref_date, doc_type=referenced.doc_type, issuer=ref.get("issuer") or "",
-            title=ref.get("title") or "", referenced=referenced, order=order,
+            plan=plan,
+            number=ref["number"],
+            issued_on=ref_date,
+            doc_type=referenced.doc_type,
+            issuer=ref.get("issuer") or "",
+            title=ref.get("title") or "",
+            referenced=referenced,
+            order=order,
         )
     _link_stubs(plan)
     # Documents already in TreEm that cite this one now find it.
@@ -194,52 +249,90 @@ def store_plan(data: dict, *, key: str | None = None, full_text: str = "", statu
     objectives = {}
     for order, obj in enumerate(data.get("objectives") or []):
         objectives[str(obj.get("number"))] = Objective.objects.create(
-            plan=plan, number=str(obj.get("number") or ""), kind=obj.get("kind") or "specific",
-            title=obj.get("title") or "", text=obj.get("text") or "", order=order,
+            plan=plan,
+            number=str(obj.get("number") or ""),
+            kind=obj.get("kind") or "specific",
+            title=obj.get("title") or "",
+            text=obj.get("text") or "",
+            order=order,
         )
     indicators = {i.code: i for i in Indicator.objects.all()}
     targets_by_number: dict[str, Target] = {}
     for order, t in enumerate(data.get("targets") or []):
         span = t.get("span") or [None, None]
         target = Target.objects.create(
-            plan=plan, objective=objectives.get(str(t.get("objective"))), number=str(t["number"]) if t.get("number") is not None else "",
-            group=t.get("group") or "", text=nfc(t.get("text") or ""), order=order, span_start=span[0], span_end=span[1],
+            plan=plan,
+            objective=objectives.get(str(t.get("objective"))),
+            number=str(t["number"]) if t.get("number") is not None else "",
+            group=t.get("group") or "",
+            text=nfc(t.get("text") or ""),
+            order=order,
+            span_start=span[0],
+            span_end=span[1],
         )
         if target.number:
             targets_by_number[target.number] = target
-        TargetComponent.objects.bulk_create([
-            TargetComponent(
-                target=target, order=i, indicator_text=c.get("indicator") or "",
-                indicator=indicators.get(c.get("indicator_code") or ""), comparator=c["comparator"],
-                value=Decimal(str(c["value"])) if c.get("value") is not None else None, unit=c["unit"], year=c.get("year"),
-                qualifier=c.get("qualifier") or "",
-                baseline_value=Decimal(str(c["baseline_value"])) if c.get("baseline_value") is not None else None,
-                baseline_year=c.get("baseline_year"),
-            )
-            for i, c in enumerate(t.get("components") or [])
-        ])
+        TargetComponent.objects.bulk_create(
+            [
+                TargetComponent(
+                    target=target,
+                    order=i,
+                    indicator_text=c.get("indicator") or "",
+                    indicator=indicators.get(c.get("indicator_code") or ""),
+                    comparator=c["comparator"],
+                    value=Decimal(str(c["value"])) if c.get("value") is not None else None,
+                    unit=c["unit"],
+                    year=c.get("year"),
+                    qualifier=c.get("qualifier") or "",
+                    baseline_value=Decimal(str(c["baseline_value"]))
+                    if c.get("baseline_value") is not None
+                    else None,
+                    baseline_year=c.get("baseline_year"),
+                )
+                for i, c in enumerate(t.get("components") or [])
+            ]
+        )
     tasks_by_number = {}
     for order, task in enumerate(data.get("tasks") or []):
         tasks_by_number[str(task.get("number"))] = Task.objects.create(
-            plan=plan, number=str(task.get("number") or ""), title=task.get("title") or "", text=task.get("text") or "", order=order
+            plan=plan,
+            number=str(task.get("number") or ""),
+            title=task.get("title") or "",
+            text=task.get("text") or "",
+            order=order,
         )
     for order, a in enumerate(data.get("assignments") or []):
         agency = ensure_agency(unit, a["agency"], a.get("sector") or "other") if a.get("agency") else None
         assignment = Assignment.objects.create(
-            plan=plan, agency_name=a["agency"], agency=agency, sector=a.get("sector") or "", role=a.get("role") or "lead",
-            text=a.get("text") or "", order=order,
+            plan=plan,
+            agency_name=a["agency"],
+            agency=agency,
+            sector=a.get("sector") or "",
+            role=a.get("role") or "lead",
+            text=a.get("text") or "",
+            order=order,
         )
         missing = [n for n in (str(x) for x in a.get("targets") or []) if n not in targets_by_number]
         if missing:
-            raise PlanError(f"Phân công cho {a['agency']} nêu chỉ tiêu không có trong kế hoạch: {', '.join(missing)}")
+            raise PlanError(
+                f"Phân công cho {a['agency']} nêu chỉ tiêu không có trong kế hoạch: {', '.join(missing)}"
+            )
         assignment.targets.set([targets_by_number[str(n)] for n in a.get("targets") or []])
-        assignment.tasks.set([tasks_by_number[str(n)] for n in a.get("tasks") or [] if str(n) in tasks_by_number])
+        assignment.tasks.set(
+            [tasks_by_number[str(n)] for n in a.get("tasks") or [] if str(n) in tasks_by_number]
+        )
     for order, r in enumerate(data.get("reporting") or []):
         day, month = _deadline(r.get("deadline"))
         ReportingRequirement.objects.create(
-            plan=plan, frequency=r["frequency"], deadline_day=day, deadline_month=month,
-            reporters=r.get("reporters") or Reporters.ALL, recipient=r.get("to") or "", through=r.get("through") or "",
-            text=r.get("text") or "", order=order,
+            plan=plan,
+            frequency=r["frequency"],
+            deadline_day=day,
+            deadline_month=month,
+            reporters=r.get("reporters") or Reporters.ALL,
+            recipient=r.get("to") or "",
+            through=r.get("through") or "",
+            text=r.get("text") or "",
+            order=order,
         )
     return plan
 
@@ -254,8 +347,14 @@ def _link_stubs(plan: PlanDocument) -> None:
         for order, other in enumerate(r for r in refs if r.referenced_id and r.referenced_id != stub.pk):
             if other.number in stub.title:
                 PlanReference.objects.create(
-                    plan=stub, number=other.number, issued_on=other.issued_on, doc_type=other.doc_type,
-                    issuer=other.issuer, title=other.title, referenced=other.referenced, order=order,
+                    plan=stub,
+                    number=other.number,
+                    issued_on=other.issued_on,
+                    doc_type=other.doc_type,
+                    issuer=other.issuer,
+                    title=other.title,
+                    referenced=other.referenced,
+                    order=order,
                 )
 
 

@@ -16,11 +16,17 @@ ROLE_ORDER = [AssignmentRole.LEAD, AssignmentRole.GUIDE, AssignmentRole.COORDINA
 @login_required
 def plan_list(request):
     """Plans the user may read, filtered and searched."""
-    filterset = PlanFilter(request.GET or None, queryset=plans_for_user(request.user).select_related("issuing_unit"), request=request)
+    filterset = PlanFilter(
+        request.GET or None,
+        queryset=plans_for_user(request.user).select_related("issuing_unit"),
+        request=request,
+    )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "plans/plan_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+    return render(
+        request, "plans/plan_list.html", {"filter": filterset, "page": page, "query": query.urlencode()}
+    )
 
 
 def _readable_levels(user, levels):
@@ -36,7 +42,15 @@ def _matrix(targets, assignments):
     rows: dict = {}
     for a in assignments:
         key = a.agency_id or a.agency_name
-        row = rows.setdefault(key, {"name": a.agency.name if a.agency_id else a.agency_name, "roles": {}, "tasks": [], "kinds": set()})
+        row = rows.setdefault(
+            key,
+            {
+                "name": a.agency.name if a.agency_id else a.agency_name,
+                "roles": {},
+                "tasks": [],
+                "kinds": set(),
+            },
+        )
         row["kinds"].add(a.role)
         for t in a.targets.all():
             row["roles"].setdefault(t.pk, set()).add(a.role)
@@ -54,13 +68,19 @@ def _matrix(targets, assignments):
 
 def _lead_agencies(target):
     """Names of the agencies leading a target (from prefetched assignments)."""
-    return [a.agency.name if a.agency_id else a.agency_name for a in target.assignments.all() if a.role == AssignmentRole.LEAD]
+    return [
+        a.agency.name if a.agency_id else a.agency_name
+        for a in target.assignments.all()
+        if a.role == AssignmentRole.LEAD
+    ]
 
 
 @login_required
 def plan_detail(request, pk):
     """A plan the user may read, with everything it says."""
-    plan = get_object_or_404(plans_for_user(request.user).select_related("issuing_unit", "issuing_agency"), pk=pk)
+    plan = get_object_or_404(
+        plans_for_user(request.user).select_related("issuing_unit", "issuing_agency"), pk=pk
+    )
     targets = list(
         plan.targets.select_related("objective").prefetch_related("components", "assignments__agency")
     )
@@ -68,12 +88,15 @@ def plan_detail(request, pk):
         t.lead_agencies = _lead_agencies(t)
     assignments = list(plan.assignments.select_related("agency").prefetch_related("targets", "tasks"))
     readable_refs = set(
-        plans_for_user(request.user).filter(pk__in=[r.referenced_id for r in plan.references.all() if r.referenced_id])
+        plans_for_user(request.user)
+        .filter(pk__in=[r.referenced_id for r in plan.references.all() if r.referenced_id])
         .values_list("pk", flat=True)
     )
     context = {
         "plan": plan,
-        "references": [(r, r.referenced_id in readable_refs) for r in plan.references.select_related("referenced")],
+        "references": [
+            (r, r.referenced_id in readable_refs) for r in plan.references.select_related("referenced")
+        ],
         "above": list(reversed(_readable_levels(request.user, services.cascade_above(plan)))),
         "below": _readable_levels(request.user, services.cascade_below(plan)),
         "objectives": plan.objectives.all(),
@@ -92,7 +115,9 @@ def plan_detail(request, pk):
 def target_detail(request, plan_pk, pk):
     """A target of a plan the user may read: its text, components and the agencies assigned to it."""
     readable = Target.objects.filter(plan__in=plans_for_user(request.user).values("id"))
-    target = get_object_or_404(readable.select_related("plan", "plan__issuing_unit", "objective"), pk=pk, plan_id=plan_pk)
+    target = get_object_or_404(
+        readable.select_related("plan", "plan__issuing_unit", "objective"), pk=pk, plan_id=plan_pk
+    )
     siblings = list(target.plan.targets.values_list("pk", flat=True))
     index = siblings.index(target.pk)
     assignments = list(target.assignments.select_related("agency").order_by("order"))

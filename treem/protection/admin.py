@@ -16,4 +16,3 @@ class ChannelKeyAdmin(SystemAdminOnly, admin.ModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False  # keys are issued by `treem protection_channel_key`, which shows the key once
-

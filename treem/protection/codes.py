@@ -34,23 +34,44 @@ class HarmKind(models.TextChoices):
 
 
 # Kinds counted as abuse (xâm hại) in the statistics.
-ABUSE_KINDS = {HarmKind.VIOLENCE, HarmKind.SEXUAL_ABUSE, HarmKind.EXPLOITATION, HarmKind.TRAFFICKING,
-               HarmKind.ABANDONMENT, HarmKind.NEGLECT, HarmKind.OTHER_HARM}
+ABUSE_KINDS = {
+    HarmKind.VIOLENCE,
+    HarmKind.SEXUAL_ABUSE,
+    HarmKind.EXPLOITATION,
+    HarmKind.TRAFFICKING,
+    HarmKind.ABANDONMENT,
+    HarmKind.NEGLECT,
+    HarmKind.OTHER_HARM,
+}
 # Criterion 6 of the child-friendly commune standard: every such case needs a plan approved by the chairman.
 CRITERION6_KINDS = {HarmKind.SEXUAL_ABUSE, HarmKind.ABANDONMENT, HarmKind.TRAFFICKING}
 # Article 10 group of the Law on Children matching each kind (for the registry's special circumstances).
-ARTICLE10_GROUP = {HarmKind.VIOLENCE: "i", HarmKind.SEXUAL_ABUSE: "l", HarmKind.EXPLOITATION: "k",
-                   HarmKind.TRAFFICKING: "m", HarmKind.ABANDONMENT: "b"}
+ARTICLE10_GROUP = {
+    HarmKind.VIOLENCE: "i",
+    HarmKind.SEXUAL_ABUSE: "l",
+    HarmKind.EXPLOITATION: "k",
+    HarmKind.TRAFFICKING: "m",
+    HarmKind.ABANDONMENT: "b",
+}
 
 # Sub-kinds: Decree 56/2017, Art. 9–12 (sexual abuse l1–l5, exploitation k1–k5, trafficking m1–m2); violence split
 # into physical and mental (Law on Children, Art. 4.9).
 SUBKINDS = {
     HarmKind.VIOLENCE: {"v1": "Bạo lực thể chất", "v2": "Bạo lực tinh thần"},
-    HarmKind.SEXUAL_ABUSE: {"l1": "Hiếp dâm", "l2": "Cưỡng dâm", "l3": "Giao cấu", "l4": "Dâm ô",
-                            "l5": "Sử dụng vào mục đích mại dâm, khiêu dâm"},
-    HarmKind.EXPLOITATION: {"k1": "Lao động trái quy định của pháp luật", "k2": "Làm công việc nặng nhọc, độc hại, nguy hiểm",
-                            "k3": "Làm việc cho cơ sở kinh doanh dịch vụ dễ bị lạm dụng",
-                            "k4": "Bị sử dụng vào mục đích mại dâm, khiêu dâm", "k5": "Bị bóc lột khác"},
+    HarmKind.SEXUAL_ABUSE: {
+        "l1": "Hiếp dâm",
+        "l2": "Cưỡng dâm",
+        "l3": "Giao cấu",
+        "l4": "Dâm ô",
+        "l5": "Sử dụng vào mục đích mại dâm, khiêu dâm",
+    },
+    HarmKind.EXPLOITATION: {
+        "k1": "Lao động trái quy định của pháp luật",
+        "k2": "Làm công việc nặng nhọc, độc hại, nguy hiểm",
+        "k3": "Làm việc cho cơ sở kinh doanh dịch vụ dễ bị lạm dụng",
+        "k4": "Bị sử dụng vào mục đích mại dâm, khiêu dâm",
+        "k5": "Bị bóc lột khác",
+    },
     HarmKind.TRAFFICKING: {"m1": "Bị mua bán, đã trở về", "m2": "Nghi bị mua bán, đang xác minh"},
 }
 SUBKIND_CHOICES = [(code, label) for group in SUBKINDS.values() for code, label in group.items()]
@@ -191,20 +212,55 @@ SEPARATION_MAX = datetime.timedelta(days=15)  # Decree 56/2017, Art. 31: tempora
 # The process as data (Decree 56/2017, Art. 25–30). limit: (amount, "hours" | "working_days" | None); "from" names the
 # event the limit runs from; "actors" the roles who act (keep configurable: since 2025 duties moved, Decree 147/2025).
 PROCESS = {
-    StepKind.INITIAL_ASSESSMENT: {"limit": (12, "hours"), "from": "received", "form": "02", "article": "Điều 26",
-                                  "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER}},
-    StepKind.EMERGENCY: {"limit": (12, "hours"), "from": "received", "form": "07", "article": "Điều 26, 31, 32",
-                         "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER, Role.CHAIRMAN}},
-    StepKind.INFO_GATHERING: {"limit": (5, "working_days"), "from": "plan_start", "form": "03", "article": "Điều 27",
-                              "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER}},
-    StepKind.PLAN: {"limit": (5, "working_days"), "from": "plan_start", "form": "04", "article": "Điều 28.1–3",
-                    "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER}},
-    StepKind.APPROVAL: {"limit": (2, "working_days"), "from": "plan_submitted", "form": "05", "article": "Điều 28.4–5",
-                        "actors": {Role.CHAIRMAN}},
-    StepKind.IMPLEMENTATION: {"limit": None, "from": None, "form": None, "article": "Điều 29",
-                              "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER}},
-    StepKind.REVIEW: {"limit": None, "from": "plan_end", "form": "06", "article": "Điều 30",
-                      "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER}},
+    StepKind.INITIAL_ASSESSMENT: {
+        "limit": (12, "hours"),
+        "from": "received",
+        "form": "02",
+        "article": "Điều 26",
+        "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER},
+    },
+    StepKind.EMERGENCY: {
+        "limit": (12, "hours"),
+        "from": "received",
+        "form": "07",
+        "article": "Điều 26, 31, 32",
+        "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER, Role.CHAIRMAN},
+    },
+    StepKind.INFO_GATHERING: {
+        "limit": (5, "working_days"),
+        "from": "plan_start",
+        "form": "03",
+        "article": "Điều 27",
+        "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER},
+    },
+    StepKind.PLAN: {
+        "limit": (5, "working_days"),
+        "from": "plan_start",
+        "form": "04",
+        "article": "Điều 28.1–3",
+        "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER},
+    },
+    StepKind.APPROVAL: {
+        "limit": (2, "working_days"),
+        "from": "plan_submitted",
+        "form": "05",
+        "article": "Điều 28.4–5",
+        "actors": {Role.CHAIRMAN},
+    },
+    StepKind.IMPLEMENTATION: {
+        "limit": None,
+        "from": None,
+        "form": None,
+        "article": "Điều 29",
+        "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER},
+    },
+    StepKind.REVIEW: {
+        "limit": None,
+        "from": "plan_end",
+        "form": "06",
+        "article": "Điều 30",
+        "actors": {Role.COMMUNE_OFFICER, Role.CASE_WORKER},
+    },
 }
 
 # Official forms of Decree 56/2017 (annex) printed from a case; titles reconstructed, to check against the annex.

@@ -27,7 +27,9 @@ def _fernet_key(material: str) -> bytes:
             return raw
     except (ValueError, TypeError):
         pass
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"treem-field-key", info=b"treem protection fields").derive(raw)
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"treem-field-key", info=b"treem protection fields"
+    ).derive(raw)
     return base64.urlsafe_b64encode(derived)
 
 
@@ -48,7 +50,9 @@ def key_material() -> str:
     if material.strip():
         return material
     if not _development():
-        raise ImproperlyConfigured("TREEM_FIELD_KEY must be set when DEBUG is off (key for encrypted case fields)")
+        raise ImproperlyConfigured(
+            "TREEM_FIELD_KEY must be set when DEBUG is off (key for encrypted case fields)"
+        )
     return "dev:" + settings.SECRET_KEY
 
 
@@ -67,7 +71,7 @@ def decrypt_bytes(token: str) -> bytes:
     if not token.startswith(PREFIX):
         raise ValueError("value is not encrypted")
     try:
-        return _cipher(key_material()).decrypt(token[len(PREFIX):].encode("ascii"))
+        return _cipher(key_material()).decrypt(token[len(PREFIX) :].encode("ascii"))
     except InvalidToken as error:
         raise ImproperlyConfigured("cannot decrypt a case field: wrong TREEM_FIELD_KEY") from error
 

@@ -27,9 +27,13 @@ DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 REQUIRED = "{label}: bắt buộc."
 EMERGENCY_MEASURES = [
-    ("medical", "Đưa trẻ em đi khám, chữa bệnh"), ("police", "Báo công an, ngăn chặn hành vi xâm hại"),
-    ("safe_place", "Bố trí nơi tạm trú an toàn"), ("separation", "Tạm thời cách ly khỏi môi trường, người gây tổn hại"),
-    ("basic_needs", "Đáp ứng nhu cầu thiết yếu (ăn, mặc, ở)"), ("counselling", "Hỗ trợ tâm lý khẩn cấp"), ("other", "Biện pháp khác"),
+    ("medical", "Đưa trẻ em đi khám, chữa bệnh"),
+    ("police", "Báo công an, ngăn chặn hành vi xâm hại"),
+    ("safe_place", "Bố trí nơi tạm trú an toàn"),
+    ("separation", "Tạm thời cách ly khỏi môi trường, người gây tổn hại"),
+    ("basic_needs", "Đáp ứng nhu cầu thiết yếu (ăn, mặc, ở)"),
+    ("counselling", "Hỗ trợ tâm lý khẩn cấp"),
+    ("other", "Biện pháp khác"),
 ]
 
 
@@ -37,7 +41,9 @@ class DateInput(forms.DateInput):
     input_type = "text"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
+        super().__init__(
+            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs
+        )
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -55,8 +61,12 @@ class VNForm(forms.Form):
             field.error_messages.setdefault("required", REQUIRED.format(label=label))
             field.error_messages["required"] = REQUIRED.format(label=label)
             field.error_messages["invalid"] = f"{label}: không đúng định dạng" + (
-                " (dd/mm/yyyy)." if isinstance(field, forms.DateField) else
-                " (dd/mm/yyyy hh:mm)." if isinstance(field, forms.DateTimeField) else ".")
+                " (dd/mm/yyyy)."
+                if isinstance(field, forms.DateField)
+                else " (dd/mm/yyyy hh:mm)."
+                if isinstance(field, forms.DateTimeField)
+                else "."
+            )
             field.error_messages["invalid_choice"] = f"{label}: lựa chọn không hợp lệ."
             if isinstance(field, forms.IntegerField):
                 field.error_messages["invalid"] = f"{label}: phải là số nguyên."
@@ -71,11 +81,15 @@ class VNForm(forms.Form):
 
 
 def _date(label, required=True, **kw):
-    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS, widget=DateInput(), **kw)
+    return forms.DateField(
+        label=label, required=required, input_formats=DATE_FORMATS, widget=DateInput(), **kw
+    )
 
 
 def _datetime(label, required=True, **kw):
-    return forms.DateTimeField(label=label, required=required, input_formats=DATETIME_FORMATS, widget=DateTimeInput(), **kw)
+    return forms.DateTimeField(
+        label=label, required=required, input_formats=DATETIME_FORMATS, widget=DateTimeInput(), **kw
+    )
 
 
 def _text(label, required=False, rows=3):
@@ -88,12 +102,18 @@ LATE = forms.CharField(label="Lý do chậm (khi đã quá hạn)", required=Fal
 class IntakeForm(VNForm):
     """Mẫu 01: a notification from any channel."""
 
-    commune = forms.ModelChoiceField(label="Xã, phường nơi xảy ra", queryset=AdministrativeUnit.objects.none())
+    commune = forms.ModelChoiceField(
+        label="Xã, phường nơi xảy ra", queryset=AdministrativeUnit.objects.none()
+    )
     channel = forms.ChoiceField(label="Kênh tiếp nhận", choices=Channel.choices)
     received_at = _datetime("Thời điểm tiếp nhận", required=False, help_text="để trống: bây giờ")
     urgency = forms.ChoiceField(label="Mức độ khẩn cấp", choices=Urgency.choices, initial=Urgency.NORMAL)
-    harm_kind = forms.ChoiceField(label="Hình thức xâm hại, vấn đề", choices=[("", "—")] + list(HarmKind.choices))
-    harm_subkind = forms.ChoiceField(label="Loại cụ thể", choices=[("", "—")] + SUBKIND_CHOICES, required=False)
+    harm_kind = forms.ChoiceField(
+        label="Hình thức xâm hại, vấn đề", choices=[("", "—")] + list(HarmKind.choices)
+    )
+    harm_subkind = forms.ChoiceField(
+        label="Loại cụ thể", choices=[("", "—")] + SUBKIND_CHOICES, required=False
+    )
     setting = forms.ChoiceField(label="Môi trường xảy ra", choices=Setting.choices, required=False)
     occurred_on = _date("Ngày xảy ra", required=False)
     place = forms.CharField(label="Nơi xảy ra", required=False, max_length=500)
@@ -101,25 +121,37 @@ class IntakeForm(VNForm):
     sexual_abuse_details = _text("Chi tiết về xâm hại tình dục (chỉ khi là xâm hại tình dục)")
     reported_child_name = forms.CharField(label="Họ và tên trẻ em", required=False, max_length=200)
     child_birth_date = _date("Ngày sinh của trẻ em", required=False)
-    child_age = forms.IntegerField(label="Tuổi (khi không biết ngày sinh)", required=False, min_value=0, max_value=15)
-    child_sex = forms.ChoiceField(label="Giới tính", choices=[("", "Chưa rõ"), ("m", "Nam"), ("f", "Nữ")], required=False)
+    child_age = forms.IntegerField(
+        label="Tuổi (khi không biết ngày sinh)", required=False, min_value=0, max_value=15
+    )
+    child_sex = forms.ChoiceField(
+        label="Giới tính", choices=[("", "Chưa rõ"), ("m", "Nam"), ("f", "Nữ")], required=False
+    )
     reported_child_details = _text("Thông tin khác về trẻ em (địa chỉ, trường, người chăm sóc)")
     reporter_anonymous = forms.BooleanField(label="Người báo tin giấu tên", required=False)
     reporter_name = forms.CharField(label="Họ tên người báo tin", required=False, max_length=200)
     reporter_phone = forms.CharField(label="Điện thoại người báo tin", required=False, max_length=30)
     reporter_address = forms.CharField(label="Địa chỉ người báo tin", required=False, max_length=300)
-    reporter_relation = forms.ChoiceField(label="Quan hệ với trẻ em", choices=ReporterRelation.choices, required=False)
+    reporter_relation = forms.ChoiceField(
+        label="Quan hệ với trẻ em", choices=ReporterRelation.choices, required=False
+    )
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
+        self.fields["commune"].queryset = (
+            communes if communes is not None else AdministrativeUnit.objects.none()
+        )
 
 
 class AssessmentForm(VNForm):
     """Mẫu 02: initial risk assessment."""
 
-    finding = forms.ChoiceField(label="Kết quả đánh giá ban đầu", choices=[c for c in Finding.choices if c[0] != Finding.PENDING])
-    risk_level = forms.ChoiceField(label="Mức độ nguy cơ", choices=[("", "—")] + list(RiskLevel.choices), required=False)
+    finding = forms.ChoiceField(
+        label="Kết quả đánh giá ban đầu", choices=[c for c in Finding.choices if c[0] != Finding.PENDING]
+    )
+    risk_level = forms.ChoiceField(
+        label="Mức độ nguy cơ", choices=[("", "—")] + list(RiskLevel.choices), required=False
+    )
     emergency_needed = forms.BooleanField(label="Cần can thiệp khẩn cấp (trong 12 giờ)", required=False)
     child = forms.ModelChoiceField(label="Trẻ em trong sổ theo dõi", queryset=None, required=False)
     create_child = forms.BooleanField(label="Tạo hồ sơ trẻ em tạm thời từ tin báo", required=False)
@@ -135,7 +167,9 @@ class AssessmentForm(VNForm):
 
 
 class EmergencyForm(VNForm):
-    measures = forms.MultipleChoiceField(label="Biện pháp can thiệp khẩn cấp", choices=EMERGENCY_MEASURES, widget=forms.CheckboxSelectMultiple)
+    measures = forms.MultipleChoiceField(
+        label="Biện pháp can thiệp khẩn cấp", choices=EMERGENCY_MEASURES, widget=forms.CheckboxSelectMultiple
+    )
     notes = _text("Diễn biến, kết quả")
     late_reason = LATE
 
@@ -160,7 +194,9 @@ class InfoForm(VNForm):
 
     meeting_date = _date("Ngày họp đánh giá nhu cầu")
     participants = forms.CharField(label="Thành phần dự họp", required=False, max_length=500)
-    risk_level = forms.ChoiceField(label="Mức độ nguy cơ", choices=[("", "—")] + list(RiskLevel.choices), required=False)
+    risk_level = forms.ChoiceField(
+        label="Mức độ nguy cơ", choices=[("", "—")] + list(RiskLevel.choices), required=False
+    )
     needs = _text("Nhu cầu của trẻ em và gia đình", rows=4)
     late_reason = LATE
 
@@ -172,8 +208,12 @@ class PlanItemForm(VNForm):
     service_kind = forms.ChoiceField(label="Lĩnh vực", choices=ServiceKind.choices, initial=ServiceKind.OTHER)
     start = _date("Ngày bắt đầu")
     end = _date("Ngày kết thúc")
-    agency = forms.ModelChoiceField(label="Cơ quan chịu trách nhiệm", queryset=Agency.objects.none(), required=False)
-    agency_name = forms.CharField(label="Cơ quan chịu trách nhiệm (ghi, khi không có trong danh mục)", required=False, max_length=250)
+    agency = forms.ModelChoiceField(
+        label="Cơ quan chịu trách nhiệm", queryset=Agency.objects.none(), required=False
+    )
+    agency_name = forms.CharField(
+        label="Cơ quan chịu trách nhiệm (ghi, khi không có trong danh mục)", required=False, max_length=250
+    )
     responsible_person = forms.CharField(label="Người chịu trách nhiệm", required=False, max_length=150)
     provider = forms.CharField(label="Cơ sở cung cấp dịch vụ", required=False, max_length=250)
     budget_vnd = forms.IntegerField(label="Kinh phí (đồng)", required=False, min_value=0, initial=0)
@@ -204,7 +244,9 @@ class ReviewForm(VNForm):
     """Mẫu 06: review and closure, or a new cycle."""
 
     outcome = forms.ChoiceField(label="Kết luận", choices=ReviewOutcome.choices)
-    closure_reason = forms.ChoiceField(label="Lý do đóng hồ sơ", choices=ClosureReason.choices, required=False, initial=ClosureReason.STABLE)
+    closure_reason = forms.ChoiceField(
+        label="Lý do đóng hồ sơ", choices=ClosureReason.choices, required=False, initial=ClosureReason.STABLE
+    )
     decided_on = _date("Ngày Chủ tịch UBND xã quyết định", required=False)
     notes = _text("Đánh giá kết quả", rows=4)
     late_reason = LATE
@@ -212,16 +254,22 @@ class ReviewForm(VNForm):
 
 class ConsentForm(VNForm):
     party = forms.ChoiceField(label="Người đồng ý", choices=ConsentParty.choices)
-    given = forms.TypedChoiceField(label="Ý kiến", choices=[("1", "Đồng ý chia sẻ"), ("0", "Không đồng ý")], coerce=lambda v: v == "1")
+    given = forms.TypedChoiceField(
+        label="Ý kiến", choices=[("1", "Đồng ý chia sẻ"), ("0", "Không đồng ý")], coerce=lambda v: v == "1"
+    )
     person_name = forms.CharField(label="Họ và tên", required=False, max_length=200)
     scope = forms.CharField(label="Phạm vi chia sẻ (cơ quan, mục đích)", required=False, max_length=300)
-    method = forms.ChoiceField(label="Hình thức", choices=[("written", "Bằng văn bản"), ("oral", "Bằng lời, có biên bản")])
+    method = forms.ChoiceField(
+        label="Hình thức", choices=[("written", "Bằng văn bản"), ("oral", "Bằng lời, có biên bản")]
+    )
 
 
 class ReferralForm(VNForm):
     service = forms.ChoiceField(label="Dịch vụ", choices=ServiceKind.choices)
     to_agency = forms.ModelChoiceField(label="Cơ quan nhận", queryset=Agency.objects.none(), required=False)
-    to_name = forms.CharField(label="Nơi nhận (ghi, khi không có trong danh mục)", required=False, max_length=250)
+    to_name = forms.CharField(
+        label="Nơi nhận (ghi, khi không có trong danh mục)", required=False, max_length=250
+    )
     purpose = forms.CharField(label="Nội dung đề nghị", max_length=500)
     override_reason = _text("Lý do khẩn cấp chia sẻ khi chưa có sự đồng ý (ghi nhật ký)")
 
@@ -232,7 +280,9 @@ class ReferralForm(VNForm):
 
 
 class ReferralUpdateForm(VNForm):
-    status = forms.ChoiceField(label="Tình trạng", choices=[c for c in ReferralStatus.choices if c[0] != ReferralStatus.SENT])
+    status = forms.ChoiceField(
+        label="Tình trạng", choices=[c for c in ReferralStatus.choices if c[0] != ReferralStatus.SENT]
+    )
     outcome = _text("Kết quả")
 
 
@@ -248,8 +298,12 @@ class AssignForm(VNForm):
 
 class TransferForm(VNForm):
     kind = forms.ChoiceField(label="Loại chuyển giao", choices=TransferKind.choices)
-    to_user = forms.ModelChoiceField(label="Người nhận (chuyển cho người khác)", queryset=User.objects.none(), required=False)
-    to_unit_code = forms.CharField(label="Mã xã, phường nhận (5 chữ số, danh mục từ 01/7/2025)", required=False, max_length=5)
+    to_user = forms.ModelChoiceField(
+        label="Người nhận (chuyển cho người khác)", queryset=User.objects.none(), required=False
+    )
+    to_unit_code = forms.CharField(
+        label="Mã xã, phường nhận (5 chữ số, danh mục từ 01/7/2025)", required=False, max_length=5
+    )
     reason = forms.CharField(label="Lý do", max_length=500)
 
     def __init__(self, *args, workers=None, **kwargs):
@@ -263,12 +317,16 @@ class TransferForm(VNForm):
             return None
         unit = AdministrativeUnit.objects.current().filter(level=Level.COMMUNE, code=code).first()
         if unit is None:
-            raise ValidationError(f"Mã xã, phường nhận: «{code}» không có trong danh mục xã, phường hiện nay.")
+            raise ValidationError(
+                f"Mã xã, phường nhận: «{code}» không có trong danh mục xã, phường hiện nay."
+            )
         return unit
 
 
 class TransferResponseForm(VNForm):
-    accept = forms.TypedChoiceField(label="Trả lời", choices=[("1", "Tiếp nhận"), ("0", "Từ chối")], coerce=lambda v: v == "1")
+    accept = forms.TypedChoiceField(
+        label="Trả lời", choices=[("1", "Tiếp nhận"), ("0", "Từ chối")], coerce=lambda v: v == "1"
+    )
     note = forms.CharField(label="Ý kiến (bắt buộc khi từ chối)", required=False, max_length=500)
 
 

@@ -74,11 +74,17 @@ class Case(models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("số hồ sơ"), max_length=40, unique=True)
-    commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="protection_cases",
-                                verbose_name=_("xã, phường nơi xảy ra, quản lý hồ sơ"))
+    commune = models.ForeignKey(
+        "geo.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="protection_cases",
+        verbose_name=_("xã, phường nơi xảy ra, quản lý hồ sơ"),
+    )
     channel = models.CharField(_("kênh tiếp nhận"), max_length=20, choices=Channel.choices)
     external_ref = models.CharField(_("mã tham chiếu của kênh"), max_length=100, blank=True)
-    channel_key = models.ForeignKey(ChannelKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    channel_key = models.ForeignKey(
+        ChannelKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     received_at = models.DateTimeField(_("thời điểm tiếp nhận thông tin"), db_index=True)
     received_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     forwarded_at = models.DateTimeField(_("thời điểm chuyển về xã"), null=True, blank=True)
@@ -86,14 +92,26 @@ class Case(models.Model):
     reporter_name = EncryptedTextField(_("họ tên người báo tin"), blank=True, default="")
     reporter_phone = EncryptedTextField(_("điện thoại người báo tin"), blank=True, default="")
     reporter_address = EncryptedTextField(_("địa chỉ người báo tin"), blank=True, default="")
-    reporter_relation = models.CharField(_("quan hệ với trẻ em"), max_length=20, choices=ReporterRelation.choices, blank=True)
-    child = models.ForeignKey("registry.Child", null=True, blank=True, on_delete=models.PROTECT, related_name="protection_cases",
-                              verbose_name=_("trẻ em (trong sổ theo dõi)"))
+    reporter_relation = models.CharField(
+        _("quan hệ với trẻ em"), max_length=20, choices=ReporterRelation.choices, blank=True
+    )
+    child = models.ForeignKey(
+        "registry.Child",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="protection_cases",
+        verbose_name=_("trẻ em (trong sổ theo dõi)"),
+    )
     reported_child_name = EncryptedTextField(_("họ tên trẻ em (theo tin báo)"), blank=True, default="")
-    reported_child_details = EncryptedTextField(_("thông tin khác về trẻ em (theo tin báo)"), blank=True, default="")
+    reported_child_details = EncryptedTextField(
+        _("thông tin khác về trẻ em (theo tin báo)"), blank=True, default=""
+    )
     child_birth_date = models.DateField(_("ngày sinh của trẻ em"), null=True, blank=True)
     child_age = models.PositiveSmallIntegerField(_("tuổi khi tiếp nhận"), null=True, blank=True)
-    child_sex = models.CharField(_("giới tính"), max_length=1, choices=[("m", _("Nam")), ("f", _("Nữ"))], blank=True)
+    child_sex = models.CharField(
+        _("giới tính"), max_length=1, choices=[("m", _("Nam")), ("f", _("Nữ"))], blank=True
+    )
     harm_kind = models.CharField(_("hình thức xâm hại, vấn đề"), max_length=20, choices=HarmKind.choices)
     harm_subkind = models.CharField(_("loại cụ thể"), max_length=3, choices=SUBKIND_CHOICES, blank=True)
     setting = models.CharField(_("môi trường xảy ra"), max_length=12, choices=Setting.choices, blank=True)
@@ -101,16 +119,24 @@ class Case(models.Model):
     place = EncryptedTextField(_("nơi xảy ra"), blank=True, default="")
     narrative = EncryptedTextField(_("nội dung sự việc"), blank=True, default="")
     sexual_abuse_details = EncryptedTextField(_("chi tiết về xâm hại tình dục"), blank=True, default="")
-    urgency = models.CharField(_("mức độ khẩn cấp (theo tin báo)"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency = models.CharField(
+        _("mức độ khẩn cấp (theo tin báo)"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     emergency_needed = models.BooleanField(_("cần can thiệp khẩn cấp"), null=True, blank=True)
-    finding = models.CharField(_("kết quả đánh giá ban đầu"), max_length=10, choices=Finding.choices, default=Finding.PENDING)
+    finding = models.CharField(
+        _("kết quả đánh giá ban đầu"), max_length=10, choices=Finding.choices, default=Finding.PENDING
+    )
     risk_level = models.CharField(_("mức độ nguy cơ"), max_length=8, choices=RiskLevel.choices, blank=True)
-    status = models.CharField(_("trạng thái"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.RECEIVED, db_index=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.RECEIVED, db_index=True
+    )
     cycle = models.PositiveSmallIntegerField(_("chu kỳ kế hoạch"), default=1)
     plan_start = models.DateTimeField(_("mốc tính hạn lập kế hoạch"), null=True, blank=True)
     plan_approved_at = models.DateTimeField(_("ngày phê duyệt kế hoạch (chu kỳ đầu)"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ngày đóng hồ sơ"), null=True, blank=True)
-    closure_reason = models.CharField(_("lý do đóng"), max_length=12, choices=ClosureReason.choices, blank=True)
+    closure_reason = models.CharField(
+        _("lý do đóng"), max_length=12, choices=ClosureReason.choices, blank=True
+    )
     reopened_count = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -120,10 +146,16 @@ class Case(models.Model):
         verbose_name_plural = _("hồ sơ bảo vệ trẻ em")
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "external_ref"], condition=~Q(external_ref=""),
-                                    name="case_unique_channel_reference"),
+            models.UniqueConstraint(
+                fields=["channel", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="case_unique_channel_reference",
+            ),
         ]
-        indexes = [models.Index(fields=["commune", "status"]), models.Index(fields=["commune", "received_at"])]
+        indexes = [
+            models.Index(fields=["commune", "status"]),
+            models.Index(fields=["commune", "received_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -144,7 +176,9 @@ class CaseStep(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
     cycle = models.PositiveSmallIntegerField(default=1)
     kind = models.CharField(_("bước"), max_length=20, choices=StepKind.choices)
-    status = models.CharField(_("tình trạng"), max_length=8, choices=StepStatus.choices, default=StepStatus.OPEN, db_index=True)
+    status = models.CharField(
+        _("tình trạng"), max_length=8, choices=StepStatus.choices, default=StepStatus.OPEN, db_index=True
+    )
     opened_at = models.DateTimeField(_("bắt đầu"))
     due_at = models.DateTimeField(_("hạn"), null=True, blank=True, db_index=True)
     completed_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
@@ -178,11 +212,19 @@ class PlanItem(models.Model):
     cycle = models.PositiveSmallIntegerField(default=1)
     order = models.PositiveSmallIntegerField(default=0)
     service = models.CharField(_("dịch vụ, hoạt động"), max_length=300)
-    service_kind = models.CharField(_("lĩnh vực"), max_length=20, choices=ServiceKind.choices, default=ServiceKind.OTHER)
+    service_kind = models.CharField(
+        _("lĩnh vực"), max_length=20, choices=ServiceKind.choices, default=ServiceKind.OTHER
+    )
     start = models.DateField(_("bắt đầu"))
     end = models.DateField(_("kết thúc"))
-    agency = models.ForeignKey("accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("cơ quan chịu trách nhiệm"))
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan chịu trách nhiệm"),
+    )
     agency_name = models.CharField(_("cơ quan chịu trách nhiệm (ghi)"), max_length=250, blank=True)
     responsible_person = models.CharField(_("người chịu trách nhiệm"), max_length=150, blank=True)
     provider = models.CharField(_("cơ sở cung cấp dịch vụ"), max_length=250, blank=True)
@@ -194,7 +236,9 @@ class PlanItem(models.Model):
         verbose_name = _("hoạt động của kế hoạch")
         verbose_name_plural = _("hoạt động của kế hoạch")
         ordering = ["case", "cycle", "order", "id"]
-        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="plan_item_dates_ordered")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="plan_item_dates_ordered")
+        ]
 
     def __str__(self) -> str:
         return self.service
@@ -229,19 +273,38 @@ class Referral(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     service = models.CharField(_("dịch vụ"), max_length=20, choices=ServiceKind.choices)
-    to_agency = models.ForeignKey("accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="protection_referrals",
-                                  verbose_name=_("cơ quan nhận"))
-    to_unit = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn cơ quan nhận"))
+    to_agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="protection_referrals",
+        verbose_name=_("cơ quan nhận"),
+    )
+    to_unit = models.ForeignKey(
+        "geo.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("địa bàn cơ quan nhận"),
+    )
     to_name = models.CharField(_("nơi nhận (ghi)"), max_length=250, blank=True)
     purpose = models.CharField(_("nội dung đề nghị"), max_length=500)
-    status = models.CharField(_("tình trạng"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT, db_index=True)
+    status = models.CharField(
+        _("tình trạng"),
+        max_length=10,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.SENT,
+        db_index=True,
+    )
     sent_at = models.DateTimeField(_("ngày gửi"))
     sent_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     responded_at = models.DateTimeField(_("ngày trả lời"), null=True, blank=True)
     responded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     done_at = models.DateTimeField(_("ngày hoàn thành"), null=True, blank=True)
     outcome = EncryptedTextField(_("kết quả"), blank=True, default="")
-    consent_override = models.ForeignKey("ConsentOverride", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    consent_override = models.ForeignKey(
+        "ConsentOverride", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
 
     class Meta:
         verbose_name = _("chuyển gửi dịch vụ")
@@ -260,7 +323,12 @@ class Consent(models.Model):
     person_name = EncryptedTextField(_("họ tên"), blank=True, default="")
     given = models.BooleanField(_("đồng ý"), default=True)
     scope = models.CharField(_("phạm vi chia sẻ"), max_length=300, blank=True)
-    method = models.CharField(_("hình thức"), max_length=20, choices=[("written", _("Bằng văn bản")), ("oral", _("Bằng lời, có biên bản"))], default="written")
+    method = models.CharField(
+        _("hình thức"),
+        max_length=20,
+        choices=[("written", _("Bằng văn bản")), ("oral", _("Bằng lời, có biên bản"))],
+        default="written",
+    )
     recorded_at = models.DateTimeField(_("ghi nhận lúc"))
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     withdrawn_at = models.DateTimeField(_("rút lại lúc"), null=True, blank=True)
@@ -306,7 +374,11 @@ class CaseAssignment(models.Model):
         verbose_name = _("phân công")
         verbose_name_plural = _("phân công")
         ordering = ["-primary", "assigned_at"]
-        constraints = [models.UniqueConstraint(fields=["case", "user"], condition=Q(active=True), name="case_assignment_one_active")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"], condition=Q(active=True), name="case_assignment_one_active"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} · {self.user}"
@@ -317,12 +389,26 @@ class Transfer(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
     kind = models.CharField(_("loại"), max_length=8, choices=TransferKind.choices)
-    to_user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhận"))
+    to_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhận")
+    )
     from_unit = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    to_unit = models.ForeignKey("geo.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("xã, phường nhận"))
+    to_unit = models.ForeignKey(
+        "geo.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("xã, phường nhận"),
+    )
     reason = models.CharField(_("lý do"), max_length=500)
-    status = models.CharField(_("tình trạng"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("tình trạng"),
+        max_length=10,
+        choices=TransferStatus.choices,
+        default=TransferStatus.PENDING,
+        db_index=True,
+    )
     requested_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField()
     responded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -344,7 +430,9 @@ class CaseGrant(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
     user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(_("vai trò"), max_length=30, blank=True)
-    unit = models.ForeignKey("geo.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "geo.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sensitive = models.BooleanField(_("được xem thông tin nhạy cảm"), default=False)
     reason = models.CharField(_("lý do"), max_length=300)
     granted_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -355,8 +443,12 @@ class CaseGrant(models.Model):
     class Meta:
         verbose_name = _("cấp quyền xem hồ sơ")
         verbose_name_plural = _("cấp quyền xem hồ sơ")
-        constraints = [models.CheckConstraint(condition=Q(user__isnull=False) | (Q(role__gt="") & Q(unit__isnull=False)),
-                                              name="case_grant_user_or_role_unit")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | (Q(role__gt="") & Q(unit__isnull=False)),
+                name="case_grant_user_or_role_unit",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} → {self.user or self.role}"

@@ -21,13 +21,29 @@ from .models import Case, CaseAssignment, CaseGrant, Referral
 CONTENT = "content"
 REPORTER = "reporter"
 SENSITIVE_GROUPS = (CONTENT, REPORTER)
-GROUP_LABELS = {CONTENT: "nội dung sự việc, nơi xảy ra, chi tiết xâm hại, ảnh", REPORTER: "danh tính người báo tin"}
+GROUP_LABELS = {
+    CONTENT: "nội dung sự việc, nơi xảy ra, chi tiết xâm hại, ảnh",
+    REPORTER: "danh tính người báo tin",
+}
 
 ASSIGNED, OFFICER, CHAIRMAN, SUPERVISOR, GRANTED, GRANTED_SENSITIVE, POLICE = (
-    "assigned", "officer", "chairman", "supervisor", "granted", "granted_sensitive", "police")
-RELATION_LABELS = {ASSIGNED: "người được phân công", OFFICER: "công chức phụ trách trẻ em của xã", CHAIRMAN: "Chủ tịch UBND xã",
-                   SUPERVISOR: "người giám sát", GRANTED: "được cấp quyền", GRANTED_SENSITIVE: "được cấp quyền (cả thông tin nhạy cảm)",
-                   POLICE: "công an nhận chuyển gửi"}
+    "assigned",
+    "officer",
+    "chairman",
+    "supervisor",
+    "granted",
+    "granted_sensitive",
+    "police",
+)
+RELATION_LABELS = {
+    ASSIGNED: "người được phân công",
+    OFFICER: "công chức phụ trách trẻ em của xã",
+    CHAIRMAN: "Chủ tịch UBND xã",
+    SUPERVISOR: "người giám sát",
+    GRANTED: "được cấp quyền",
+    GRANTED_SENSITIVE: "được cấp quyền (cả thông tin nhạy cảm)",
+    POLICE: "công an nhận chuyển gửi",
+}
 RELATION_GROUPS = {
     ASSIGNED: {CONTENT, REPORTER},
     OFFICER: {CONTENT, REPORTER},
@@ -41,7 +57,14 @@ RELATION_GROUPS = {
 WORK_RELATIONS = {ASSIGNED, OFFICER}
 MANAGE_RELATIONS = {OFFICER, SUPERVISOR}
 # Who may record a notification (Mẫu 01) for a commune they can see (hotline 111 comes through the API).
-INTAKE_ROLES = {Role.COMMUNE_OFFICER, Role.CASE_WORKER, Role.SUPERVISOR, Role.CHAIRMAN, Role.POLICE, Role.AGENCY_REPORTER}
+INTAKE_ROLES = {
+    Role.COMMUNE_OFFICER,
+    Role.CASE_WORKER,
+    Role.SUPERVISOR,
+    Role.CHAIRMAN,
+    Role.POLICE,
+    Role.AGENCY_REPORTER,
+}
 
 
 def units_for_roles(user, roles) -> QuerySet:
@@ -51,7 +74,9 @@ def units_for_roles(user, roles) -> QuerySet:
 
 def _grant_q(user, sensitive_only: bool = False) -> Q:
     now = cal.now()
-    live = CaseGrant.objects.filter(case=OuterRef("pk"), revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    live = CaseGrant.objects.filter(case=OuterRef("pk"), revoked_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
     if sensitive_only:
         live = live.filter(sensitive=True)
     q = Q(user=user)
@@ -70,7 +95,11 @@ def _police_q(user) -> Q | None:
             q |= Q(to_agency_id=m.agency_id)
         else:
             q |= Q(to_unit__in=scoping.scope_ids([m.unit_id]))
-    refs = Referral.objects.filter(case=OuterRef("pk"), service=ServiceKind.POLICE).exclude(status=ReferralStatus.REFUSED).filter(q)
+    refs = (
+        Referral.objects.filter(case=OuterRef("pk"), service=ServiceKind.POLICE)
+        .exclude(status=ReferralStatus.REFUSED)
+        .filter(q)
+    )
     return Exists(refs)
 
 
@@ -79,7 +108,9 @@ def visible_cases(user) -> QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
     assigned = Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user=user, active=True))
-    q = Q(assigned) | Q(commune__in=units_for_roles(user, {Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.SUPERVISOR}).values("id"))
+    q = Q(assigned) | Q(
+        commune__in=units_for_roles(user, {Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.SUPERVISOR}).values("id")
+    )
     q |= Q(_grant_q(user))
     police = _police_q(user)
     if police is not None:
@@ -139,7 +170,11 @@ def relations(user, case: Case) -> set[str]:
     out = set()
     if case.assignments.filter(user=user, active=True).exists():
         out.add(ASSIGNED)
-    for relation, role in ((OFFICER, Role.COMMUNE_OFFICER), (CHAIRMAN, Role.CHAIRMAN), (SUPERVISOR, Role.SUPERVISOR)):
+    for relation, role in (
+        (OFFICER, Role.COMMUNE_OFFICER),
+        (CHAIRMAN, Role.CHAIRMAN),
+        (SUPERVISOR, Role.SUPERVISOR),
+    ):
         if units_for_roles(user, {role}).filter(pk=case.commune_id).exists():
             out.add(relation)
     this = Case.objects.filter(pk=case.pk)

@@ -30,7 +30,7 @@ HIDDEN = "(thông tin hạn chế, không hiển thị với vai trò của ngư
 
 
 def _vn_long_date(day) -> str:
-    """"ngày 05 tháng 02 năm 2026" (day < 10 and months 1–2 padded, Decree 30)."""
+    """ "ngày 05 tháng 02 năm 2026" (day < 10 and months 1–2 padded, Decree 30)."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
@@ -80,10 +80,25 @@ class Builder:
             run._r.append(el)
         run.font.size = Pt(13)
 
-    def para(self, text: str = "", *, bold=False, italic=False, size=13, align="justify", indent=True, upper=False, space_after=6):  # noqa: PLR0913
+    def para(
+        self,
+        text: str = "",
+        *,
+        bold=False,
+        italic=False,
+        size=13,
+        align="justify",
+        indent=True,
+        upper=False,
+        space_after=6,
+    ):  # noqa: PLR0913
         p = self.doc.add_paragraph()
-        p.alignment = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
-                       "left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
+        p.alignment = {
+            "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        }[align]
         if indent and align == "justify":
             p.paragraph_format.first_line_indent = Mm(10)
         p.paragraph_format.space_after = Pt(space_after)
@@ -226,9 +241,12 @@ def _step(case: Case, kind: str):
 def _decision_preamble(b, commune) -> None:
     """The commune chairman's decision up to "QUYẾT ĐỊNH:": who decides and the legal grounds (Mẫu 05, Mẫu 07)."""
     b.para(f"CHỦ TỊCH ỦY BAN NHÂN DÂN {commune.full_name.upper()}", bold=True, align="center", indent=False)
-    for line in ("Căn cứ Luật Tổ chức chính quyền địa phương;", "Căn cứ Luật Trẻ em ngày 05 tháng 4 năm 2016;",
-                 "Căn cứ Nghị định số 56/2017/NĐ-CP ngày 09 tháng 5 năm 2017 của Chính phủ quy định chi tiết Luật Trẻ em;",
-                 "Xét đề nghị của công chức phụ trách công tác trẻ em."):
+    for line in (
+        "Căn cứ Luật Tổ chức chính quyền địa phương;",
+        "Căn cứ Luật Trẻ em ngày 05 tháng 4 năm 2016;",
+        "Căn cứ Nghị định số 56/2017/NĐ-CP ngày 09 tháng 5 năm 2017 của Chính phủ quy định chi tiết Luật Trẻ em;",
+        "Xét đề nghị của công chức phụ trách công tác trẻ em.",
+    ):
         b.para(line, italic=True)
     b.para("QUYẾT ĐỊNH:", bold=True, align="center", indent=False)
 
@@ -252,10 +270,16 @@ def render(access: policy.CaseAccess, form_no: str, user) -> bytes:
     sex = case.get_child_sex_display() or "chưa rõ"
     age = f"{case.child_age} tuổi" if case.child_age is not None else "chưa rõ tuổi"
     if form_no == "01":
-        b.title("Phiếu ghi nhận thông tin", "Về trẻ em bị xâm hại hoặc có nguy cơ bị bạo lực, bóc lột, bỏ rơi")
+        b.title(
+            "Phiếu ghi nhận thông tin", "Về trẻ em bị xâm hại hoặc có nguy cơ bị bạo lực, bóc lột, bỏ rơi"
+        )
         b.field("Số hồ sơ", case.number)
         b.field("Thời điểm tiếp nhận", _dt(case.received_at))
-        b.field("Kênh tiếp nhận", case.get_channel_display() + (f" (mã tham chiếu {case.external_ref})" if case.external_ref else ""))
+        b.field(
+            "Kênh tiếp nhận",
+            case.get_channel_display()
+            + (f" (mã tham chiếu {case.external_ref})" if case.external_ref else ""),
+        )
         b.para("1. Người báo tin", bold=True, indent=False)
         if case.reporter_anonymous:
             b.field("Người báo tin", "Giấu tên")
@@ -271,7 +295,11 @@ def render(access: policy.CaseAccess, form_no: str, user) -> bytes:
         b.field("Giới tính, tuổi", f"{sex}, {age}")
         b.field("Thông tin khác", case.reported_child_details if content else HIDDEN)
         b.para("3. Sự việc", bold=True, indent=False)
-        b.field("Hình thức", f"{case.get_harm_kind_display()}" + (f" – {case.get_harm_subkind_display()}" if case.harm_subkind else ""))
+        b.field(
+            "Hình thức",
+            f"{case.get_harm_kind_display()}"
+            + (f" – {case.get_harm_subkind_display()}" if case.harm_subkind else ""),
+        )
         b.field("Môi trường xảy ra", case.get_setting_display())
         b.field("Thời gian xảy ra", _d(case.occurred_on))
         b.field("Nơi xảy ra", case.place if content else HIDDEN)
@@ -303,8 +331,17 @@ def render(access: policy.CaseAccess, form_no: str, user) -> bytes:
         b.signature(None, ["NGƯỜI LẬP"], _person(step.completed_by if step else None))
     elif form_no in ("04", "05"):
         items = list(case.plan_items.filter(cycle=case.cycle))
-        rows = [[str(i), it.service, f"{it.start:%d/%m/%Y} – {it.end:%d/%m/%Y}", ", ".join(x for x in (it.agency_name, it.responsible_person) if x),
-                 it.provider, format_vn_number(it.budget_vnd)] for i, it in enumerate(items, 1)]
+        rows = [
+            [
+                str(i),
+                it.service,
+                f"{it.start:%d/%m/%Y} – {it.end:%d/%m/%Y}",
+                ", ".join(x for x in (it.agency_name, it.responsible_person) if x),
+                it.provider,
+                format_vn_number(it.budget_vnd),
+            ]
+            for i, it in enumerate(items, 1)
+        ]
         total = sum(it.budget_vnd for it in items)
         if form_no == "04":
             plan = _step(case, StepKind.PLAN)
@@ -312,8 +349,18 @@ def render(access: policy.CaseAccess, form_no: str, user) -> bytes:
             b.field("Số hồ sơ", f"{case.number} (chu kỳ {case.cycle})")
             b.field("Trẻ em", f"{child} ({sex}, {age})")
             b.field("Mục tiêu", (plan.data.get("objectives", "") if plan else "") or "…")
-            b.table(["TT", "Dịch vụ, hoạt động", "Thời gian", "Cơ quan, người chịu trách nhiệm", "Cơ sở cung cấp", "Kinh phí (đồng)"],
-                    rows + [["", "Tổng cộng", "", "", "", format_vn_number(total)]], [10, 45, 30, 35, 25, 20])
+            b.table(
+                [
+                    "TT",
+                    "Dịch vụ, hoạt động",
+                    "Thời gian",
+                    "Cơ quan, người chịu trách nhiệm",
+                    "Cơ sở cung cấp",
+                    "Kinh phí (đồng)",
+                ],
+                rows + [["", "Tổng cộng", "", "", "", format_vn_number(total)]],
+                [10, 45, 30, 35, 25, 20],
+            )
             b.signature(None, ["NGƯỜI LẬP KẾ HOẠCH"], _person(plan.completed_by if plan else None))
         else:
             approval = _step(case, StepKind.APPROVAL)
@@ -321,18 +368,30 @@ def render(access: policy.CaseAccess, form_no: str, user) -> bytes:
             _decision_preamble(b, commune)
             p = b.para()
             b.run(p, "Điều 1. ", bold=True)
-            b.run(p, f"Phê duyệt kế hoạch hỗ trợ, can thiệp đối với trẻ em {child} (hồ sơ số {case.number}) gồm {len(items)} "
-                     f"dịch vụ, hoạt động, tổng kinh phí {format_vn_number(total)} đồng (kế hoạch kèm theo).")
+            b.run(
+                p,
+                f"Phê duyệt kế hoạch hỗ trợ, can thiệp đối với trẻ em {child} (hồ sơ số {case.number}) gồm {len(items)} "
+                f"dịch vụ, hoạt động, tổng kinh phí {format_vn_number(total)} đồng (kế hoạch kèm theo).",
+            )
             p = b.para()
             b.run(p, "Điều 2. ", bold=True)
-            b.run(p, "Các cơ quan, tổ chức, cá nhân có tên trong kế hoạch thực hiện các dịch vụ, hoạt động đúng thời gian; "
-                     "công chức phụ trách công tác trẻ em điều phối, theo dõi và báo cáo kết quả.")
+            b.run(
+                p,
+                "Các cơ quan, tổ chức, cá nhân có tên trong kế hoạch thực hiện các dịch vụ, hoạt động đúng thời gian; "
+                "công chức phụ trách công tác trẻ em điều phối, theo dõi và báo cáo kết quả.",
+            )
             p = b.para()
             b.run(p, "Điều 3. ", bold=True)
-            b.run(p, "Quyết định này có hiệu lực kể từ ngày ký. Văn phòng Ủy ban nhân dân, công chức phụ trách công tác trẻ em và "
-                     "các cơ quan, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này./.")
-            b.signature(["Như Điều 3", "Cha, mẹ hoặc người chăm sóc trẻ em", "Lưu: VT, hồ sơ trẻ em"],
-                        ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], _person(approval.completed_by if approval and approval.completed_at else None))
+            b.run(
+                p,
+                "Quyết định này có hiệu lực kể từ ngày ký. Văn phòng Ủy ban nhân dân, công chức phụ trách công tác trẻ em và "
+                "các cơ quan, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này./.",
+            )
+            b.signature(
+                ["Như Điều 3", "Cha, mẹ hoặc người chăm sóc trẻ em", "Lưu: VT, hồ sơ trẻ em"],
+                ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+                _person(approval.completed_by if approval and approval.completed_at else None),
+            )
     elif form_no == "06":
         review = _step(case, StepKind.REVIEW)
         data = review.data if review else {}
@@ -340,8 +399,11 @@ def render(access: policy.CaseAccess, form_no: str, user) -> bytes:
         b.title("Báo cáo", "Đánh giá kết quả thực hiện kế hoạch hỗ trợ, can thiệp")
         b.field("Số hồ sơ", f"{case.number} (chu kỳ {case.cycle})")
         b.field("Trẻ em", f"{child} ({sex}, {age})")
-        b.table(["TT", "Dịch vụ, hoạt động", "Đã thực hiện", "Kết quả"],
-                [[str(i), it.service, "Có" if it.done else "Chưa", it.result] for i, it in enumerate(items, 1)], [10, 70, 25, 60])
+        b.table(
+            ["TT", "Dịch vụ, hoạt động", "Đã thực hiện", "Kết quả"],
+            [[str(i), it.service, "Có" if it.done else "Chưa", it.result] for i, it in enumerate(items, 1)],
+            [10, 70, 25, 60],
+        )
         b.field("Đánh giá", (review.notes if review else "") if content else HIDDEN)
         b.field("Kết luận", ReviewOutcome(data["outcome"]).label if data.get("outcome") else "…")
         b.signature(None, ["NGƯỜI ĐÁNH GIÁ"], _person(review.completed_by if review else None))
@@ -351,16 +413,31 @@ def render(access: policy.CaseAccess, form_no: str, user) -> bytes:
         _decision_preamble(b, commune)
         p = b.para()
         b.run(p, "Điều 1. ", bold=True)
-        b.run(p, f"Tạm thời cách ly trẻ em {child} ({sex}, {age}) khỏi môi trường hoặc người gây tổn hại từ "
-                 f"{_dt(sep.start if sep else None)} đến {_dt(sep.end if sep else None)} (không quá 15 ngày).")
+        b.run(
+            p,
+            f"Tạm thời cách ly trẻ em {child} ({sex}, {age}) khỏi môi trường hoặc người gây tổn hại từ "
+            f"{_dt(sep.start if sep else None)} đến {_dt(sep.end if sep else None)} (không quá 15 ngày).",
+        )
         p = b.para()
         b.run(p, "Điều 2. ", bold=True)
-        b.run(p, "Nơi chăm sóc tạm thời: " + (((sep.place if sep else "") or "…") if content else HIDDEN)
-                 + "; người, cơ sở chăm sóc: " + (((sep.carer if sep else "") or "…") if content else HIDDEN) + ".")
+        b.run(
+            p,
+            "Nơi chăm sóc tạm thời: "
+            + (((sep.place if sep else "") or "…") if content else HIDDEN)
+            + "; người, cơ sở chăm sóc: "
+            + (((sep.carer if sep else "") or "…") if content else HIDDEN)
+            + ".",
+        )
         p = b.para()
         b.run(p, "Điều 3. ", bold=True)
-        b.run(p, "Quyết định này có hiệu lực kể từ thời điểm ký. Công chức phụ trách công tác trẻ em, Công an xã và các cơ quan, "
-                 "cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này./.")
-        b.signature(["Như Điều 3", "Cha, mẹ hoặc người chăm sóc trẻ em", "Lưu: VT, hồ sơ trẻ em"],
-                    ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], _person(sep.decided_by if sep else None))
+        b.run(
+            p,
+            "Quyết định này có hiệu lực kể từ thời điểm ký. Công chức phụ trách công tác trẻ em, Công an xã và các cơ quan, "
+            "cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này./.",
+        )
+        b.signature(
+            ["Như Điều 3", "Cha, mẹ hoặc người chăm sóc trẻ em", "Lưu: VT, hồ sơ trẻ em"],
+            ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+            _person(sep.decided_by if sep else None),
+        )
     return b.bytes()

@@ -43,47 +43,121 @@ def _step_open(kind):
 
 
 ACTIONS = {
-    "danh-gia-ban-dau": Action("Đánh giá nguy cơ ban đầu (Mẫu 02)", forms.AssessmentForm, _step_open(StepKind.INITIAL_ASSESSMENT),
-                               lambda r, a, d: services.complete_initial_assessment(r.user, a, **d),
-                               lambda r, a: {"children": services.registry_children(r.user, a.case)}),
-    "can-thiep-khan-cap": Action("Can thiệp khẩn cấp (trong 12 giờ)", forms.EmergencyForm, _step_open(StepKind.EMERGENCY),
-                                 lambda r, a, d: services.record_emergency(r.user, a, **d)),
-    "cach-ly": Action("Tạm thời cách ly trẻ em (Mẫu 07, tối đa 15 ngày)", forms.SeparationForm, lambda a: (a.can_work or a.can_decide) and a.case.is_open,
-                      lambda r, a, d: services.start_separation(r.user, a, **d)),
-    "thu-thap-thong-tin": Action("Thu thập thông tin, đánh giá nguy cơ, nhu cầu (Mẫu 03)", forms.InfoForm, _step_open(StepKind.INFO_GATHERING),
-                                 lambda r, a, d: services.complete_info_gathering(r.user, a, **d)),
-    "them-hoat-dong": Action("Thêm dịch vụ, hoạt động vào kế hoạch (Mẫu 04)", forms.PlanItemForm,
-                             lambda a: a.can_work and a.case.status in (CaseStatus.ASSESSMENT, CaseStatus.PLANNING),
-                             lambda r, a, d: services.add_plan_item(r.user, a, **d),
-                             lambda r, a: {"agencies": services.agencies_for(a.case.commune)}),
-    "trinh-ke-hoach": Action("Trình kế hoạch để Chủ tịch UBND xã phê duyệt", forms.SubmitPlanForm, _step_open(StepKind.PLAN),
-                             lambda r, a, d: services.submit_plan(r.user, a, **d)),
-    "phe-duyet": Action("Phê duyệt kế hoạch (Mẫu 05)", forms.ApproveForm, _step_open(StepKind.APPROVAL),
-                        lambda r, a, d: services.approve_plan(r.user, a, **d)),
-    "tra-lai": Action("Trả lại kế hoạch để sửa", forms.ReasonForm, _step_open(StepKind.APPROVAL),
-                      lambda r, a, d: services.return_plan(r.user, a, **d)),
-    "danh-gia-dong": Action("Đánh giá kết quả, đóng hồ sơ (Mẫu 06)", forms.ReviewForm, _step_open(StepKind.REVIEW),
-                            lambda r, a, d: services.review_case(r.user, a, **d)),
-    "mo-lai": Action("Mở lại hồ sơ", forms.ReasonForm, lambda a: a.can_reopen(), lambda r, a, d: services.reopen_case(r.user, a, **d)),
-    "dong-y": Action("Ghi nhận sự đồng ý chia sẻ thông tin", forms.ConsentForm, lambda a: a.can_work,
-                     lambda r, a, d: services.record_consent(r.user, a, **d)),
-    "chuyen-gui": Action("Chuyển gửi dịch vụ", forms.ReferralForm,
-                         lambda a: a.can_work and a.case.status != CaseStatus.RECEIVED,
-                         lambda r, a, d: services.create_referral(r.user, a, **d),
-                         lambda r, a: {"agencies": services.agencies_for(a.case.commune)}),
-    "phan-cong": Action("Phân công người phụ trách", forms.AssignForm, lambda a: bool(a.relations & policy.MANAGE_RELATIONS) and a.case.is_open,
-                        lambda r, a, d: services.assign(r.user, a, d["worker"], d["primary"]),
-                        lambda r, a: {"workers": services.eligible_workers(a.case.commune)}),
-    "chuyen-giao": Action("Chuyển giao hồ sơ", forms.TransferForm, lambda a: a.can_manage and a.case.is_open,
-                          lambda r, a, d: services.request_transfer(r.user, a, kind=d["kind"], reason=d["reason"], to_user=d["to_user"],
-                                                                    to_unit=d["to_unit_code"]),
-                          lambda r, a: {"workers": services.eligible_workers(a.case.commune)}),
-    "cap-quyen": Action("Cấp quyền xem hồ sơ", forms.GrantForm, lambda a: bool(a.relations & (policy.MANAGE_RELATIONS | {policy.CHAIRMAN})),
-                        lambda r, a, d: services.grant_access(r.user, a, reason=d["reason"], to_user=d["to_user"], role=d["role"],
-                                                              unit=d["unit"], sensitive=d["sensitive"], expires_at=d["expires_at"])),
-    "anh": Action("Thêm ảnh", forms.PhotoForm, lambda a: a.can_work,
-                  lambda r, a, d: services.add_photo(r.user, a, content=d["photo"].read(), content_type=d["photo"].content_type,
-                                                     caption=d["caption"]), files=True),
+    "danh-gia-ban-dau": Action(
+        "Đánh giá nguy cơ ban đầu (Mẫu 02)",
+        forms.AssessmentForm,
+        _step_open(StepKind.INITIAL_ASSESSMENT),
+        lambda r, a, d: services.complete_initial_assessment(r.user, a, **d),
+        lambda r, a: {"children": services.registry_children(r.user, a.case)},
+    ),
+    "can-thiep-khan-cap": Action(
+        "Can thiệp khẩn cấp (trong 12 giờ)",
+        forms.EmergencyForm,
+        _step_open(StepKind.EMERGENCY),
+        lambda r, a, d: services.record_emergency(r.user, a, **d),
+    ),
+    "cach-ly": Action(
+        "Tạm thời cách ly trẻ em (Mẫu 07, tối đa 15 ngày)",
+        forms.SeparationForm,
+        lambda a: (a.can_work or a.can_decide) and a.case.is_open,
+        lambda r, a, d: services.start_separation(r.user, a, **d),
+    ),
+    "thu-thap-thong-tin": Action(
+        "Thu thập thông tin, đánh giá nguy cơ, nhu cầu (Mẫu 03)",
+        forms.InfoForm,
+        _step_open(StepKind.INFO_GATHERING),
+        lambda r, a, d: services.complete_info_gathering(r.user, a, **d),
+    ),
+    "them-hoat-dong": Action(
+        "Thêm dịch vụ, hoạt động vào kế hoạch (Mẫu 04)",
+        forms.PlanItemForm,
+        lambda a: a.can_work and a.case.status in (CaseStatus.ASSESSMENT, CaseStatus.PLANNING),
+        lambda r, a, d: services.add_plan_item(r.user, a, **d),
+        lambda r, a: {"agencies": services.agencies_for(a.case.commune)},
+    ),
+    "trinh-ke-hoach": Action(
+        "Trình kế hoạch để Chủ tịch UBND xã phê duyệt",
+        forms.SubmitPlanForm,
+        _step_open(StepKind.PLAN),
+        lambda r, a, d: services.submit_plan(r.user, a, **d),
+    ),
+    "phe-duyet": Action(
+        "Phê duyệt kế hoạch (Mẫu 05)",
+        forms.ApproveForm,
+        _step_open(StepKind.APPROVAL),
+        lambda r, a, d: services.approve_plan(r.user, a, **d),
+    ),
+    "tra-lai": Action(
+        "Trả lại kế hoạch để sửa",
+        forms.ReasonForm,
+        _step_open(StepKind.APPROVAL),
+        lambda r, a, d: services.return_plan(r.user, a, **d),
+    ),
+    "danh-gia-dong": Action(
+        "Đánh giá kết quả, đóng hồ sơ (Mẫu 06)",
+        forms.ReviewForm,
+        _step_open(StepKind.REVIEW),
+        lambda r, a, d: services.review_case(r.user, a, **d),
+    ),
+    "mo-lai": Action(
+        "Mở lại hồ sơ",
+        forms.ReasonForm,
+        lambda a: a.can_reopen(),
+        lambda r, a, d: services.reopen_case(r.user, a, **d),
+    ),
+    "dong-y": Action(
+        "Ghi nhận sự đồng ý chia sẻ thông tin",
+        forms.ConsentForm,
+        lambda a: a.can_work,
+        lambda r, a, d: services.record_consent(r.user, a, **d),
+    ),
+    "chuyen-gui": Action(
+        "Chuyển gửi dịch vụ",
+        forms.ReferralForm,
+        lambda a: a.can_work and a.case.status != CaseStatus.RECEIVED,
+        lambda r, a, d: services.create_referral(r.user, a, **d),
+        lambda r, a: {"agencies": services.agencies_for(a.case.commune)},
+    ),
+    "phan-cong": Action(
+        "Phân công người phụ trách",
+        forms.AssignForm,
+        lambda a: bool(a.relations & policy.MANAGE_RELATIONS) and a.case.is_open,
+        lambda r, a, d: services.assign(r.user, a, d["worker"], d["primary"]),
+        lambda r, a: {"workers": services.eligible_workers(a.case.commune)},
+    ),
+    "chuyen-giao": Action(
+        "Chuyển giao hồ sơ",
+        forms.TransferForm,
+        lambda a: a.can_manage and a.case.is_open,
+        lambda r, a, d: services.request_transfer(
+            r.user, a, kind=d["kind"], reason=d["reason"], to_user=d["to_user"], to_unit=d["to_unit_code"]
+        ),
+        lambda r, a: {"workers": services.eligible_workers(a.case.commune)},
+    ),
+    "cap-quyen": Action(
+        "Cấp quyền xem hồ sơ",
+        forms.GrantForm,
+        lambda a: bool(a.relations & (policy.MANAGE_RELATIONS | {policy.CHAIRMAN})),
+        lambda r, a, d: services.grant_access(
+            r.user,
+            a,
+            reason=d["reason"],
+            to_user=d["to_user"],
+            role=d["role"],
+            unit=d["unit"],
+            sensitive=d["sensitive"],
+            expires_at=d["expires_at"],
+        ),
+    ),
+    "anh": Action(
+        "Thêm ảnh",
+        forms.PhotoForm,
+        lambda a: a.can_work,
+        lambda r, a, d: services.add_photo(
+            r.user, a, content=d["photo"].read(), content_type=d["photo"].content_type, caption=d["caption"]
+        ),
+        files=True,
+    ),
 }
 
 
@@ -99,12 +173,22 @@ def dashboard(request):
     tasks = services.tasks_for(request.user)
     my_cases = list(services.my_cases(request.user)[:100])
     services.log_list(request.user, {t.case for t in tasks} | set(my_cases))
-    return render(request, "protection/dashboard.html", {
-        "tasks": tasks, "my_cases": my_cases, "now": services.cal.now(), "overdue": [t for t in tasks if t.overdue], "overdue_steps": services.overdue_steps(request.user)[:50],
-        "by_status": stats.counts_by(open_cases, "status"), "by_kind": stats.counts_by(cases, "harm_kind"),
-        "step_times": stats.average_step_days(cases), "incoming": services.incoming_transfers(request.user),
-        "can_intake": services.intake_communes(request.user).exists(),
-    })
+    return render(
+        request,
+        "protection/dashboard.html",
+        {
+            "tasks": tasks,
+            "my_cases": my_cases,
+            "now": services.cal.now(),
+            "overdue": [t for t in tasks if t.overdue],
+            "overdue_steps": services.overdue_steps(request.user)[:50],
+            "by_status": stats.counts_by(open_cases, "status"),
+            "by_kind": stats.counts_by(cases, "harm_kind"),
+            "step_times": stats.average_step_days(cases),
+            "incoming": services.incoming_transfers(request.user),
+            "can_intake": services.intake_communes(request.user).exists(),
+        },
+    )
 
 
 @login_required
@@ -118,8 +202,17 @@ def case_list(request):
         qs = qs.filter(harm_kind=kind)
     cases = list(qs.order_by("-received_at")[:200])
     services.log_list(request.user, cases)
-    return render(request, "protection/case_list.html", {"cases": cases, "status": status, "kind": kind,
-                                                         "statuses": CaseStatus.choices, "kinds": HarmKind.choices})
+    return render(
+        request,
+        "protection/case_list.html",
+        {
+            "cases": cases,
+            "status": status,
+            "kind": kind,
+            "statuses": CaseStatus.choices,
+            "kinds": HarmKind.choices,
+        },
+    )
 
 
 @login_required
@@ -132,7 +225,9 @@ def intake(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("commune", "channel")}
         try:
-            case, _ = services.intake(request.user, form.cleaned_data["commune"], form.cleaned_data["channel"], data)
+            case, _ = services.intake(
+                request.user, form.cleaned_data["commune"], form.cleaned_data["channel"], data
+            )
         except ValidationError as error:
             form.apply(error)
         else:
@@ -151,14 +246,24 @@ def case_detail(request, uid):
     content = access.sees(policy.CONTENT)
     steps = list(case.steps.select_related("completed_by").order_by("cycle", "opened_at", "id"))
     ctx = {
-        "access": access, "case": case, "view": services.case_view(access), "steps": steps,
-        "plan_items": case.plan_items.filter(cycle=case.cycle), "referrals": case.referrals.select_related("to_agency", "to_unit"),
-        "separations": case.separations.all(), "consents": case.consents.all(), "consent": services.consent_status(case),
+        "access": access,
+        "case": case,
+        "view": services.case_view(access),
+        "steps": steps,
+        "plan_items": case.plan_items.filter(cycle=case.cycle),
+        "referrals": case.referrals.select_related("to_agency", "to_unit"),
+        "separations": case.separations.all(),
+        "consents": case.consents.all(),
+        "consent": services.consent_status(case),
         "assignments": case.assignments.filter(active=True).select_related("user"),
-        "transfers": case.transfers.all()[:10], "grants": case.grants.filter(revoked_at__isnull=True) if access.can_manage else [],
-        "photos": case.photos.all() if content else [], "content": content,
+        "transfers": case.transfers.all()[:10],
+        "grants": case.grants.filter(revoked_at__isnull=True) if access.can_manage else [],
+        "photos": case.photos.all() if content else [],
+        "content": content,
         "actions": [(slug, a.title) for slug, a in ACTIONS.items() if a.allowed(access)],
-        "forms": sorted(FORMS.items()), "now_open": StepStatus.OPEN, "is_police": policy.POLICE in access.relations,
+        "forms": sorted(FORMS.items()),
+        "now_open": StepStatus.OPEN,
+        "is_police": policy.POLICE in access.relations,
     }
     return render(request, "protection/case_detail.html", ctx)
 
@@ -173,7 +278,11 @@ def case_action(request, uid, action):
     if not spec.allowed(access):
         raise PermissionDenied("Bạn không thực hiện được thao tác này trên hồ sơ.")
     kwargs = spec.form_kwargs(request, access)
-    form = spec.form(request.POST or None, request.FILES or None, **kwargs) if spec.files else spec.form(request.POST or None, **kwargs)
+    form = (
+        spec.form(request.POST or None, request.FILES or None, **kwargs)
+        if spec.files
+        else spec.form(request.POST or None, **kwargs)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             spec.do(request, access, form.cleaned_data)
@@ -182,8 +291,17 @@ def case_action(request, uid, action):
         else:
             messages.success(request, f"Đã lưu: {spec.title}.")
             return redirect(_detail(access))
-    return render(request, "protection/action.html", {"form": form, "title": spec.title, "case": access.case,
-                                                      "view": services.case_view(access), "multipart": spec.files})
+    return render(
+        request,
+        "protection/action.html",
+        {
+            "form": form,
+            "title": spec.title,
+            "case": access.case,
+            "view": services.case_view(access),
+            "multipart": spec.files,
+        },
+    )
 
 
 @login_required
@@ -204,8 +322,17 @@ def plan_item(request, uid, pk):
                 return redirect(_detail(access))
         except ValidationError as error:
             form.apply(error)
-    return render(request, "protection/action.html", {"form": form, "title": f"Hoạt động: {item.service}", "case": access.case,
-                                                      "view": services.case_view(access), "delete": True})
+    return render(
+        request,
+        "protection/action.html",
+        {
+            "form": form,
+            "title": f"Hoạt động: {item.service}",
+            "case": access.case,
+            "view": services.case_view(access),
+            "delete": True,
+        },
+    )
 
 
 @login_required
@@ -223,8 +350,16 @@ def referral(request, uid, pk):
             form.apply(error)
         else:
             return redirect(_detail(access))
-    return render(request, "protection/action.html", {"form": form, "title": f"Chuyển gửi: {ref.get_service_display()}",
-                                                      "case": access.case, "view": services.case_view(access)})
+    return render(
+        request,
+        "protection/action.html",
+        {
+            "form": form,
+            "title": f"Chuyển gửi: {ref.get_service_display()}",
+            "case": access.case,
+            "view": services.case_view(access),
+        },
+    )
 
 
 @login_required
@@ -242,8 +377,16 @@ def separation(request, uid, pk):
             form.apply(error)
         else:
             return redirect(_detail(access))
-    return render(request, "protection/action.html", {"form": form, "title": "Kết thúc tạm thời cách ly", "case": access.case,
-                                                      "view": services.case_view(access)})
+    return render(
+        request,
+        "protection/action.html",
+        {
+            "form": form,
+            "title": "Kết thúc tạm thời cách ly",
+            "case": access.case,
+            "view": services.case_view(access),
+        },
+    )
 
 
 @login_required
@@ -260,7 +403,9 @@ def unassign(request, uid, pk):
 def revoke(request, uid, pk):
     """Revoke an explicit grant."""
     access = services.get_case_for(request.user, uid, purpose="thu hồi quyền")
-    services.revoke_grant(request.user, access, get_object_or_404(access.case.grants, pk=pk, revoked_at__isnull=True))
+    services.revoke_grant(
+        request.user, access, get_object_or_404(access.case.grants, pk=pk, revoked_at__isnull=True)
+    )
     return redirect(_detail(access))
 
 
@@ -271,7 +416,9 @@ def print_form(request, uid, form_no):
         raise Http404("Không có mẫu này.")
     access = services.get_case_for(request.user, uid, purpose=f"in Mẫu {form_no}")
     data = printing.render(access, form_no, request.user)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     response["Content-Disposition"] = f'attachment; filename="{access.case.number}-mau-{form_no}.docx"'
     return response
 
@@ -291,7 +438,9 @@ def photo(request, uid, pk):
 @login_required
 def transfers(request):
     """Transfers waiting for the user's acceptance (shown without opening the case)."""
-    return render(request, "protection/transfers.html", {"incoming": services.incoming_transfers(request.user)})
+    return render(
+        request, "protection/transfers.html", {"incoming": services.incoming_transfers(request.user)}
+    )
 
 
 @login_required
@@ -301,7 +450,9 @@ def transfer_respond(request, pk):
     form = forms.TransferResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.respond_transfer(request.user, t, accept=form.cleaned_data["accept"], note=form.cleaned_data["note"])
+            services.respond_transfer(
+                request.user, t, accept=form.cleaned_data["accept"], note=form.cleaned_data["note"]
+            )
         except ValidationError as error:
             form.apply(error)
         else:
@@ -314,7 +465,9 @@ def _stats_units(user):
     roots = AdministrativeUnit.objects.filter(id__in=scoping.active_memberships(user).values("unit_id"))
     if scoping.is_system_admin(user):
         return list(AdministrativeUnit.objects.current().filter(level__lte=1).order_by("level", "code"))
-    children = AdministrativeUnit.objects.filter(parent__in=roots).filter(id__in=scoping.visible_units(user).values("id"))
+    children = AdministrativeUnit.objects.filter(parent__in=roots).filter(
+        id__in=scoping.visible_units(user).values("id")
+    )
     return list(roots) + list(children.order_by("code")[:200])
 
 
@@ -330,7 +483,11 @@ def statistics(request):
         rows, error = [], str(e)
     if request.GET.get("format") == "csv" and not error:
         return _csv(request, period)
-    return render(request, "protection/statistics.html", {"rows": rows, "period": period, "error": error, "columns": stats.TABLE_COLUMNS})
+    return render(
+        request,
+        "protection/statistics.html",
+        {"rows": rows, "period": period, "error": error, "columns": stats.TABLE_COLUMNS},
+    )
 
 
 def _csv(request, period):
@@ -347,9 +504,23 @@ def _csv(request, period):
     w.writerow(["ma_don_vi", "don_vi", "ky", "ma_chi_tieu", "chi_tieu", "phan_to", "gia_tri"])
     for r in rows:
         code, name = names.get(r["unit_id"], ("", ""))
-        w.writerow([code, name, r["period"], r["data_element"], stats.DATA_ELEMENTS[r["data_element"]][0],
-                    stats.combo_label(r["combo"]), "<5" if r["suppressed"] else r["value"]])
+        w.writerow(
+            [
+                code,
+                name,
+                r["period"],
+                r["data_element"],
+                stats.DATA_ELEMENTS[r["data_element"]][0],
+                stats.combo_label(r["combo"]),
+                "<5" if r["suppressed"] else r["value"],
+            ]
+        )
     if units:
-        record_change(request.user, "export", units[0], {"rows": len(rows)}, reason=f"xuất thống kê bảo vệ trẻ em {period}")
+        record_change(
+            request.user,
+            "export",
+            units[0],
+            {"rows": len(rows)},
+            reason=f"xuất thống kê bảo vệ trẻ em {period}",
+        )
     return response
-

@@ -10,7 +10,16 @@ from .models import EpiDose, ImportBatch, LinkageRun, ListExport
 class EpiDoseAdmin(admin.ModelAdmin):
     """The EPI schedule, including which doses make a child under 1 'fully immunised'."""
 
-    list_display = ["schedule", "order", "name_vi", "antigen", "dose", "due_age_days", "min_age_days", "for_full_under1"]
+    list_display = [
+        "schedule",
+        "order",
+        "name_vi",
+        "antigen",
+        "dose",
+        "due_age_days",
+        "min_age_days",
+        "for_full_under1",
+    ]
     list_editable = ["for_full_under1"]
     list_filter = ["schedule", "for_full_under1"]
 

@@ -29,16 +29,36 @@ class ChildSerializer(serializers.ModelSerializer):
     """A child as the caller may see it (sensitive fields dropped for roles not allowed them)."""
 
     uid = serializers.UUIDField(read_only=True)
-    commune = serializers.SlugRelatedField(slug_field="code", queryset=AdministrativeUnit.objects.current().filter(level=3))
-    birth_date = serializers.CharField(required=False, allow_blank=True, help_text="05/03/2019, 03/2019, 2019 hoặc 2019-03-05")
+    commune = serializers.SlugRelatedField(
+        slug_field="code", queryset=AdministrativeUnit.objects.current().filter(level=3)
+    )
+    birth_date = serializers.CharField(
+        required=False, allow_blank=True, help_text="05/03/2019, 03/2019, 2019 hoặc 2019-03-05"
+    )
     birth_date_display = serializers.CharField(read_only=True)
 
     class Meta:
         model = Child
         fields = [
-            "uid", "full_name", "birth_date", "birth_date_precision", "birth_date_display", "sex", "ethnicity_code",
-            "ethnicity_list", "personal_id", "birth_registration", "birth_registration_date", "birth_registration_place",
-            "commune", "village_name", "address", "disability_type", "disability_level", "status", "fully_immunised_on",
+            "uid",
+            "full_name",
+            "birth_date",
+            "birth_date_precision",
+            "birth_date_display",
+            "sex",
+            "ethnicity_code",
+            "ethnicity_list",
+            "personal_id",
+            "birth_registration",
+            "birth_registration_date",
+            "birth_registration_place",
+            "commune",
+            "village_name",
+            "address",
+            "disability_type",
+            "disability_level",
+            "status",
+            "fully_immunised_on",
         ]
         read_only_fields = ["birth_date_precision", "fully_immunised_on"]
 
@@ -76,9 +96,44 @@ class ChildSerializer(serializers.ModelSerializer):
 class MeasurementSerializer(serializers.ModelSerializer):
     class Meta:
         model = GrowthMeasurement
-        fields = ["id", "measured_on", "weight_kg", "lenhei_cm", "measure", "oedema", "age_days", "zlen", "zwei", "zwfl", "zbmi",
-                  "flen", "fwei", "fwfl", "fbmi", "stunted", "underweight", "wasted", "overweight", "obese"]
-        read_only_fields = ["age_days", "zlen", "zwei", "zwfl", "zbmi", "flen", "fwei", "fwfl", "fbmi", "stunted", "underweight", "wasted", "overweight", "obese"]
+        fields = [
+            "id",
+            "measured_on",
+            "weight_kg",
+            "lenhei_cm",
+            "measure",
+            "oedema",
+            "age_days",
+            "zlen",
+            "zwei",
+            "zwfl",
+            "zbmi",
+            "flen",
+            "fwei",
+            "fwfl",
+            "fbmi",
+            "stunted",
+            "underweight",
+            "wasted",
+            "overweight",
+            "obese",
+        ]
+        read_only_fields = [
+            "age_days",
+            "zlen",
+            "zwei",
+            "zwfl",
+            "zbmi",
+            "flen",
+            "fwei",
+            "fwfl",
+            "fbmi",
+            "stunted",
+            "underweight",
+            "wasted",
+            "overweight",
+            "obese",
+        ]
 
 
 class VaccinationSerializer(serializers.ModelSerializer):
@@ -124,7 +179,14 @@ def _denied(exc):
 
 
 @extend_schema(tags=["registry"])
-class ChildViewSet(_Auth, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ChildViewSet(
+    _Auth,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Children of the caller's communes. Every child returned is logged as read; writes are audited."""
 
     serializer_class = ChildSerializer
@@ -133,7 +195,9 @@ class ChildViewSet(_Auth, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        qs = policy.visible_children(self.request.user).select_related("commune").order_by("name_folded", "pk")
+        qs = (
+            policy.visible_children(self.request.user).select_related("commune").order_by("name_folded", "pk")
+        )
         p = self.request.query_params
         if self.action == "list":
             qs = qs.exclude(status=ChildStatus.MERGED)
@@ -152,14 +216,19 @@ class ChildViewSet(_Auth, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         ctx["access"] = policy.Access(self.request.user)
         return ctx
 
-    @extend_schema(parameters=[
-        OpenApiParameter("q", str, description="họ tên (không dấu cũng được)"),
-        OpenApiParameter("commune", str, description="mã xã (5 số)"),
-        OpenApiParameter("born_from", int), OpenApiParameter("born_to", int),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="họ tên (không dấu cũng được)"),
+            OpenApiParameter("commune", str, description="mã xã (5 số)"),
+            OpenApiParameter("born_from", int),
+            OpenApiParameter("born_to", int),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        results = response.data.get("results", response.data) if isinstance(response.data, dict) else response.data
+        results = (
+            response.data.get("results", response.data) if isinstance(response.data, dict) else response.data
+        )
         uids = [r["uid"] for r in results]
         for child in Child.objects.filter(uid__in=uids):
             record_access(request.user, child, channel="api", purpose="danh sách")
@@ -203,7 +272,9 @@ class ChildViewSet(_Auth, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             ser = MeasurementSerializer(data=request.data)
             ser.is_valid(raise_exception=True)
             try:
-                m = services.add_measurement(request.user, GrowthMeasurement(child=child, **ser.validated_data))
+                m = services.add_measurement(
+                    request.user, GrowthMeasurement(child=child, **ser.validated_data)
+                )
             except services.RegistryError as exc:
                 raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
             except DjangoPermissionDenied as exc:
@@ -221,7 +292,9 @@ class ChildViewSet(_Auth, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             ser.is_valid(raise_exception=True)
             d = ser.validated_data
             try:
-                v = services.record_vaccination(request.user, child, d["antigen"], d["dose"], d["date"], d.get("place", ""))
+                v = services.record_vaccination(
+                    request.user, child, d["antigen"], d["dose"], d["date"], d.get("place", "")
+                )
             except services.RegistryError as exc:
                 raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
             except DjangoPermissionDenied as exc:
@@ -247,7 +320,9 @@ class MatchCandidateViewSet(_Auth, mixins.ListModelMixin, viewsets.GenericViewSe
         ser.is_valid(raise_exception=True)
         try:
             cand = linkage.get_candidate_for(request.user, int(pk))
-            cand = linkage.decide(request.user, cand, ser.validated_data["accept"], ser.validated_data["keep"])
+            cand = linkage.decide(
+                request.user, cand, ser.validated_data["accept"], ser.validated_data["keep"]
+            )
         except MatchCandidate.DoesNotExist as exc:
             raise NotFound("Không tìm thấy cặp hồ sơ.") from exc
         except linkage.LinkageError as exc:
@@ -266,7 +341,11 @@ class RegistryValueViewSet(_Auth, viewsets.ViewSet):
             OpenApiParameter("units", str, required=True, description="id đơn vị, cách nhau bởi dấu phẩy"),
             OpenApiParameter("period_end", datetime.date, required=True),
             OpenApiParameter("period_start", datetime.date),
-            OpenApiParameter("indicators", str, description="mã chỉ số, cách nhau bởi dấu phẩy (mặc định: tất cả chỉ số sổ tính được)"),
+            OpenApiParameter(
+                "indicators",
+                str,
+                description="mã chỉ số, cách nhau bởi dấu phẩy (mặc định: tất cả chỉ số sổ tính được)",
+            ),
         ],
         responses=RegistryValueSerializer(many=True),
     )
@@ -277,7 +356,9 @@ class RegistryValueViewSet(_Auth, viewsets.ViewSet):
             end = datetime.date.fromisoformat(p["period_end"])
             start = datetime.date.fromisoformat(p["period_start"]) if p.get("period_start") else None
         except (KeyError, ValueError) as exc:
-            raise ValidationError({"non_field_errors": ["Cần units (số) và period_end (YYYY-MM-DD) hợp lệ."]}) from exc
+            raise ValidationError(
+                {"non_field_errors": ["Cần units (số) và period_end (YYYY-MM-DD) hợp lệ."]}
+            ) from exc
         units = list(visible_units(request.user).filter(id__in=ids))
         if len(units) != len(set(ids)):
             raise NotFound("Có đơn vị không tồn tại hoặc ngoài phạm vi của bạn.")

@@ -59,9 +59,26 @@ MODES = ("auto", "never", "always")
 
 # Child columns whose values come from the rows (the staging table's first columns), in order.
 CHILD_VALUES = [
-    "id", "uid", "full_name", "name_folded", "birth_date", "birth_date_precision", "sex", "ethnicity_code",
-    "ethnicity_list", "personal_id", "birth_registration", "birth_registration_date", "birth_registration_place",
-    "commune_id", "source_unit_id", "village_id", "village_name", "address", "disability_type", "import_row",
+    "id",
+    "uid",
+    "full_name",
+    "name_folded",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "ethnicity_code",
+    "ethnicity_list",
+    "personal_id",
+    "birth_registration",
+    "birth_registration_date",
+    "birth_registration_place",
+    "commune_id",
+    "source_unit_id",
+    "village_id",
+    "village_name",
+    "address",
+    "disability_type",
+    "import_row",
 ]
 UNIT_COLUMNS = ("commune_id", "source_unit_id", "village_id")
 
@@ -99,7 +116,11 @@ def uuid7_hex(n: int, now_ms: int | None = None) -> np.ndarray:
     counter split around the variant bits, 42 random bits."""
     ms = (int(time.time() * 1000) if now_ms is None else now_ms) & ((1 << 48) - 1)
     i = np.arange(n, dtype=np.uint64)
-    rand = np.frombuffer(os.urandom(8 * n), dtype=np.uint64) & np.uint64((1 << 42) - 1) if n else np.zeros(0, np.uint64)
+    rand = (
+        np.frombuffer(os.urandom(8 * n), dtype=np.uint64) & np.uint64((1 << 42) - 1)
+        if n
+        else np.zeros(0, np.uint64)
+    )
     hi = np.uint64((ms << 16) | (0x7 << 12)) | ((i >> np.uint64(20)) & np.uint64(0xFFF))
     lo = np.uint64(0b10 << 62) | ((i & np.uint64(0xFFFFF)) << np.uint64(42)) | rand
     raw = np.empty((n, 2), dtype=">u8")
@@ -182,7 +203,9 @@ def write(batch, result, progress=None, mode: str | None = None) -> Stats:
     stats.seconds["prepare"] = time.perf_counter() - t0
     if not n:
         return stats
-    writer = (_Postgres if connection.vendor == "postgresql" else _Sqlite)(batch, cols, rownums, caregivers, stats)
+    writer = (_Postgres if connection.vendor == "postgresql" else _Sqlite)(
+        batch, cols, rownums, caregivers, stats
+    )
     try:
         writer.start(mode)
         t = time.perf_counter()
@@ -216,7 +239,9 @@ def _check_units(cols: dict, rownums: np.ndarray) -> None:
         missing = wanted - found
         if missing:
             bad = np.flatnonzero(present & np.isin(values.astype(object), list(missing)))
-            raise RowError(rownums[bad[:5]].tolist(), name, "đơn vị hành chính không còn trong danh mục", "23503")
+            raise RowError(
+                rownums[bad[:5]].tolist(), name, "đơn vị hành chính không còn trong danh mục", "23503"
+            )
 
 
 def _constant(values: np.ndarray) -> tuple[bool, object]:
@@ -228,23 +253,35 @@ def _constant(values: np.ndarray) -> tuple[bool, object]:
         return False, None
     same = np.equal(values, None) if first is None else (values == first)
     same = np.asarray(same, dtype=bool)
-    return bool(same.shape == values.shape and same.all()), (first.item() if isinstance(first, np.generic) else first)
+    return bool(same.shape == values.shape and same.all()), (
+        first.item() if isinstance(first, np.generic) else first
+    )
 
 
 class _Writer:
     vendor = ""
 
     def __init__(self, batch, cols, rownums, caregivers, stats: Stats):
-        self.batch, self.cols, self.rownums, self.caregivers, self.stats = batch, cols, rownums, caregivers, stats
+        self.batch, self.cols, self.rownums, self.caregivers, self.stats = (
+            batch,
+            cols,
+            rownums,
+            caregivers,
+            stats,
+        )
         self.n = len(rownums)
-        self.extra = ["circumstance"] + [f"cg{k}_{part}" for k in range(len(caregivers)) for part in ("name", "folded", "phone")]
+        self.extra = ["circumstance"] + [
+            f"cg{k}_{part}" for k in range(len(caregivers)) for part in ("name", "folded", "phone")
+        ]
         # Columns with one value for every row are parameters of the INSERT … SELECT, not staged per row.
         self.const: dict[str, object] = {}
         for name in [c for c in CHILD_VALUES if c not in ("id", "uid")] + self.extra:
             same, value = _constant(cols[name])
             if same:
                 self.const[name] = value
-        self.staged = [c for c in CHILD_VALUES if c != "id" and c not in self.const] + [c for c in self.extra if c not in self.const]
+        self.staged = [c for c in CHILD_VALUES if c != "id" and c not in self.const] + [
+            c for c in self.extra if c not in self.const
+        ]
         self.uids = uuid7_hex(self.n)
         self.qn = connection.ops.quote_name
         self.cur = connection.cursor()
@@ -280,8 +317,13 @@ class _Writer:
             else:
                 exprs.append(self._value(c, params))
         const = {
-            "status": ChildStatus.ACTIVE, "source": RecordSource.IMPORT, "import_batch_id": self.batch.pk,
-            "created_at": self.now, "updated_at": self.now, "created_by_id": self.batch.uploaded_by_id, "disability_level": "",
+            "status": ChildStatus.ACTIVE,
+            "source": RecordSource.IMPORT,
+            "import_batch_id": self.batch.pk,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "created_by_id": self.batch.uploaded_by_id,
+            "disability_level": "",
         }
         exprs += ["%s"] * len(const)
         params += list(const.values())
@@ -310,7 +352,15 @@ class _Writer:
                 else:
                     earlier.append(f"s.{other} = ''")
             params = [*id_params, rel]
-            exprs = [child_id, "%s", self._value(name, params), self._value(f"cg{k}_folded", params), "NULL", "''", self._value(phone, params)]
+            exprs = [
+                child_id,
+                "%s",
+                self._value(name, params),
+                self._value(f"cg{k}_folded", params),
+                "NULL",
+                "''",
+                self._value(phone, params),
+            ]
             if not primary_known:
                 exprs.append("%s")
                 params.append(False)
@@ -322,7 +372,10 @@ class _Writer:
             exprs += ["%s", "%s"]
             params += [True, False]
             where = "" if name in self.const else f"WHERE s.{name} <> ''"
-            self.cur.execute(f"INSERT INTO {table} ({cols}) SELECT {', '.join(exprs)} FROM {STAGING} s {where} ORDER BY {self.order_sql}", params)
+            self.cur.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {', '.join(exprs)} FROM {STAGING} s {where} ORDER BY {self.order_sql}",
+                params,
+            )
             self.stats.caregivers += max(self.cur.rowcount, 0)
         if self.const.get("circumstance", None) == "":
             return
@@ -339,7 +392,9 @@ class _Writer:
         self.stats.circumstances += max(self.cur.rowcount, 0)
 
     def _existing_at_most(self, limit: int) -> int:
-        self.cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.qn(Child._meta.db_table)} LIMIT {int(limit) + 1}) t")
+        self.cur.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.qn(Child._meta.db_table)} LIMIT {int(limit) + 1}) t"
+        )
         return self.cur.fetchone()[0]
 
     def _want_rebuild(self, mode: str) -> bool:
@@ -419,7 +474,9 @@ class _Postgres(_Writer):
         try:
             with transaction.atomic():
                 cur.execute(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT * 1000)}ms'")
-                cur.execute(f"LOCK TABLE {', '.join(self.qn(t) for t in self.tables)} IN ACCESS EXCLUSIVE MODE")
+                cur.execute(
+                    f"LOCK TABLE {', '.join(self.qn(t) for t in self.tables)} IN ACCESS EXCLUSIVE MODE"
+                )
                 for table, name, _ in fks:
                     cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT {self.qn(name)}")
                 for name, _ in indexes:
@@ -434,7 +491,9 @@ class _Postgres(_Writer):
 
         out = {"seq": pa.array(np.arange(self.n, dtype=np.int64))}
         out["uid"] = pa.StringArray.from_buffers(
-            self.n, pa.py_buffer(np.arange(0, 32 * (self.n + 1), 32, dtype=np.int32)), pa.py_buffer(self.uids.tobytes())
+            self.n,
+            pa.py_buffer(np.arange(0, 32 * (self.n + 1), 32, dtype=np.int32)),
+            pa.py_buffer(self.uids.tobytes()),
         )
         for name in self.copy_columns:
             if name in out:
@@ -457,7 +516,9 @@ class _Postgres(_Writer):
         cur.execute(f"TRUNCATE {STAGING}")
         table = pa.table({name: self.arrow[name].slice(a, b - a) for name in self.copy_columns})
         buf = io.BytesIO()
-        pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="needed", batch_size=8192))
+        pacsv.write_csv(
+            table, buf, pacsv.WriteOptions(include_header=False, quoting_style="needed", batch_size=8192)
+        )
         names = ", ".join(self.qn(c) for c in self.copy_columns)
         try:
             with cur.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN (FORMAT csv)") as copy:
@@ -510,7 +571,9 @@ class _Postgres(_Writer):
             for i, (table, name, definition) in enumerate(self.dropped_fks):
                 if progress:
                     progress(len(self.dropped) + i, steps, phase="apply_indexes")
-                cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {self.qn(name)} {definition}")  # checks every row, set-based
+                cur.execute(
+                    f"ALTER TABLE {table} ADD CONSTRAINT {self.qn(name)} {definition}"
+                )  # checks every row, set-based
             cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", [previous])
         if self.constraints:
             cur.execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
@@ -528,7 +591,9 @@ class _Sqlite(_Writer):
         child = self.qn(Child._meta.db_table)
         # Take the write lock first (a no-op write), so that nobody else inserts children until commit
         # and the ids after the highest one ever used are ours.
-        cur.execute(f"UPDATE {self.qn(self.batch._meta.db_table)} SET status = status WHERE id = %s", [self.batch.pk])
+        cur.execute(
+            f"UPDATE {self.qn(self.batch._meta.db_table)} SET status = status WHERE id = %s", [self.batch.pk]
+        )
         cur.execute(
             f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {child}), 0), "
             f"COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
@@ -543,7 +608,11 @@ class _Sqlite(_Writer):
         cur.execute(f"PRAGMA temp.cache_size = -{SQLITE_CACHE_KIB}")
         types = dict(_staging_types(self.vendor, self.extra))
         cur.execute(f"DROP TABLE IF EXISTS temp.{STAGING}")
-        cur.execute(f"CREATE TEMP TABLE {STAGING} (" + ", ".join(f"{self.qn(c)} {types[c]}" for c in self.staged) + ")")
+        cur.execute(
+            f"CREATE TEMP TABLE {STAGING} ("
+            + ", ".join(f"{self.qn(c)} {types[c]}" for c in self.staged)
+            + ")"
+        )
         if self._want_rebuild(mode):
             self._drop_indexes()
         self.lists = self._python_columns()
@@ -565,7 +634,10 @@ class _Sqlite(_Writer):
         for name in self.staged:
             if name in out:
                 continue
-            if name in ("birth_date", "birth_registration_date"):  # ISO text, as Django stores dates in SQLite
+            if name in (
+                "birth_date",
+                "birth_registration_date",
+            ):  # ISO text, as Django stores dates in SQLite
                 import pyarrow as pa
 
                 out[name] = pa.array(self.cols[name], type=pa.date32()).cast(pa.string()).to_pylist()

@@ -65,7 +65,11 @@ def clean_name(raw) -> Cleaned:
         return out
     if _TCVN3_HINT.search(text):
         out.issues.append(
-            Issue(ERROR, "name_legacy_font", f"Họ tên “{text}” có vẻ gõ bằng bảng mã cũ (TCVN3/VNI): hãy chuyển sang Unicode.")
+            Issue(
+                ERROR,
+                "name_legacy_font",
+                f"Họ tên “{text}” có vẻ gõ bằng bảng mã cũ (TCVN3/VNI): hãy chuyển sang Unicode.",
+            )
         )
         return out
     proper = text.title()  # same rule as Arrow's utf8_title used for whole columns
@@ -112,7 +116,7 @@ class DateParts:
 
     @property
     def order_evidence(self) -> str:
-        """"dmy" or "mdy" when the value itself shows the order, else ""."""
+        """ "dmy" or "mdy" when the value itself shows the order, else ""."""
         if self.fixed_date is not None or self.first is None:
             return ""
         if self.first > 12 >= self.second:
@@ -159,7 +163,9 @@ def split_date(raw, today: datetime.date | None = None) -> DateParts | None:
             return DateParts(bad=text)
     if m := _WORDS.match(text):
         y, two = _year4(m.group(3), today)
-        return DateParts(first=int(m.group(1)), second=int(m.group(2)), year=y, two_digit_year=two, precision="words")
+        return DateParts(
+            first=int(m.group(1)), second=int(m.group(2)), year=y, two_digit_year=two, precision="words"
+        )
     if m := _DMY.match(text):
         y, two = _year4(m.group(3), today)
         return DateParts(first=int(m.group(1)), second=int(m.group(2)), year=y, two_digit_year=two)
@@ -170,7 +176,13 @@ def split_date(raw, today: datetime.date | None = None) -> DateParts | None:
     return DateParts(bad=text)
 
 
-def resolve_date(parts: DateParts | None, order: str = "dmy", label: str = "Ngày sinh", raw=None, flag_ambiguous: bool = True) -> Cleaned:
+def resolve_date(
+    parts: DateParts | None,
+    order: str = "dmy",
+    label: str = "Ngày sinh",
+    raw=None,
+    flag_ambiguous: bool = True,
+) -> Cleaned:
     """Turn parts into a date at its precision, reading ambiguous day/month in the column's order.
 
     An ambiguous value (both parts ≤ 12) is flagged unless ``flag_ambiguous`` is off — which callers do
@@ -181,7 +193,13 @@ def resolve_date(parts: DateParts | None, order: str = "dmy", label: str = "Ngà
     if parts is None:
         return out
     if parts.bad:
-        out.issues.append(Issue(ERROR, "date_unreadable", f"{label} “{shown}” không đọc được (ghi dạng 05/03/2019, 03/2019 hoặc 2019)."))
+        out.issues.append(
+            Issue(
+                ERROR,
+                "date_unreadable",
+                f"{label} “{shown}” không đọc được (ghi dạng 05/03/2019, 03/2019 hoặc 2019).",
+            )
+        )
         return out
     if parts.fixed_date is not None:
         out.value = parts.fixed_date
@@ -189,25 +207,39 @@ def resolve_date(parts: DateParts | None, order: str = "dmy", label: str = "Ngà
     if parts.precision == DatePrecision.YEAR:
         out.value = datetime.date(parts.year, 1, 1)
         out.extra["precision"] = DatePrecision.YEAR
-        out.issues.append(Issue(FIXED, "date_year_only", f"{label} chỉ có năm {parts.year}: ghi độ chính xác “năm”."))
+        out.issues.append(
+            Issue(FIXED, "date_year_only", f"{label} chỉ có năm {parts.year}: ghi độ chính xác “năm”.")
+        )
         return out
     if parts.precision == DatePrecision.MONTH:
         try:
             out.value = datetime.date(parts.year, parts.second, 1)
         except ValueError:
-            out.issues.append(Issue(ERROR, "date_invalid", f"{label} “{shown}”: tháng {parts.second} không có thật."))
+            out.issues.append(
+                Issue(ERROR, "date_invalid", f"{label} “{shown}”: tháng {parts.second} không có thật.")
+            )
             return out
         out.extra["precision"] = DatePrecision.MONTH
-        out.issues.append(Issue(FIXED, "date_month_only", f"{label} chỉ có tháng và năm: ghi độ chính xác “tháng”."))
+        out.issues.append(
+            Issue(FIXED, "date_month_only", f"{label} chỉ có tháng và năm: ghi độ chính xác “tháng”.")
+        )
         return out
-    day, month = (parts.second, parts.first) if order == "mdy" and parts.precision != "words" else (parts.first, parts.second)
+    day, month = (
+        (parts.second, parts.first)
+        if order == "mdy" and parts.precision != "words"
+        else (parts.first, parts.second)
+    )
     try:
         out.value = datetime.date(parts.year, month, day)
     except ValueError:
         out.issues.append(Issue(ERROR, "date_invalid", f"{label} “{shown}” không phải ngày có thật."))
         return out
     if parts.two_digit_year:
-        out.issues.append(Issue(FIXED, "date_two_digit_year", f"{label} “{shown}” ghi năm 2 chữ số: hiểu là năm {parts.year}."))
+        out.issues.append(
+            Issue(
+                FIXED, "date_two_digit_year", f"{label} “{shown}” ghi năm 2 chữ số: hiểu là năm {parts.year}."
+            )
+        )
     if flag_ambiguous and parts.ambiguous and parts.precision != "words":
         how = "tháng/ngày" if order == "mdy" else "ngày/tháng"
         out.issues.append(
@@ -249,16 +281,34 @@ def check_birth_date(value: datetime.date | None, today: datetime.date | None = 
         return [Issue(ERROR, "birth_date_future", f"Ngày sinh {value:%d/%m/%Y} ở tương lai.")]
     age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
     if age >= CHILD_MAX_AGE:
-        return [Issue(WARNING, "over_age", f"Sinh {value:%d/%m/%Y}: đã {age} tuổi, không còn là trẻ em (dưới 16 tuổi).")]
+        return [
+            Issue(
+                WARNING,
+                "over_age",
+                f"Sinh {value:%d/%m/%Y}: đã {age} tuổi, không còn là trẻ em (dưới 16 tuổi).",
+            )
+        ]
     return []
 
 
 # ---------------------------------------------------------------------------------------- sex, ethnicity
 
 _SEX = {
-    "nam": Sex.MALE, "m": Sex.MALE, "male": Sex.MALE, "1": Sex.MALE, "trai": Sex.MALE, "be trai": Sex.MALE, "x nam": Sex.MALE,
-    "nu": Sex.FEMALE, "f": Sex.FEMALE, "female": Sex.FEMALE, "2": Sex.FEMALE, "0": Sex.FEMALE, "gai": Sex.FEMALE,
-    "be gai": Sex.FEMALE, "n": Sex.FEMALE,
+    "nam": Sex.MALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "1": Sex.MALE,
+    "trai": Sex.MALE,
+    "be trai": Sex.MALE,
+    "x nam": Sex.MALE,
+    "nu": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "2": Sex.FEMALE,
+    "0": Sex.FEMALE,
+    "gai": Sex.FEMALE,
+    "be gai": Sex.FEMALE,
+    "n": Sex.FEMALE,
 }
 
 
@@ -271,7 +321,10 @@ def clean_sex(raw) -> Cleaned:
         text = text[:-2]
     if text in _SEX:
         return Cleaned(value=_SEX[text])
-    return Cleaned(value="", issues=[Issue(ERROR, "sex_unknown", f"Giới tính “{raw}” không hiểu được (ghi Nam hoặc Nữ).")])
+    return Cleaned(
+        value="",
+        issues=[Issue(ERROR, "sex_unknown", f"Giới tính “{raw}” không hiểu được (ghi Nam hoặc Nữ).")],
+    )
 
 
 def _ethnic_key(s: str) -> str:
@@ -279,9 +332,26 @@ def _ethnic_key(s: str) -> str:
 
 
 _ETHNIC_ALIASES = {
-    "mong": "08", "hmong": "08", "meo": "08", "khmer": "05", "khome": "05", "ede": "12", "rade": "12",
-    "bahnar": "13", "jrai": "10", "giarai": "10", "tay": "02", "kinh": "01", "viet": "01", "hoa": "04",
-    "chamm": "17", "muong": "06", "nung": "07", "thai": "03", "dao": "09", "man": "09",
+    "mong": "08",
+    "hmong": "08",
+    "meo": "08",
+    "khmer": "05",
+    "khome": "05",
+    "ede": "12",
+    "rade": "12",
+    "bahnar": "13",
+    "jrai": "10",
+    "giarai": "10",
+    "tay": "02",
+    "kinh": "01",
+    "viet": "01",
+    "hoa": "04",
+    "chamm": "17",
+    "muong": "06",
+    "nung": "07",
+    "thai": "03",
+    "dao": "09",
+    "man": "09",
 }
 
 
@@ -306,12 +376,17 @@ def clean_ethnicity(raw, list_version: str = DEFAULT_ETHNIC_LIST) -> Cleaned:
         code = f"{int(text):02d}"
         if code in groups:
             return Cleaned(value=code)
-        return Cleaned(value="", issues=[Issue(ERROR, "ethnicity_code", f"Mã dân tộc “{text}” không có trong danh mục.")])
+        return Cleaned(
+            value="", issues=[Issue(ERROR, "ethnicity_code", f"Mã dân tộc “{text}” không có trong danh mục.")]
+        )
     key = _ethnic_key(text)
     key = re.sub(r"^dantoc", "", key)
     if key in _ethnic_index(list_version):
         return Cleaned(value=_ethnic_index(list_version)[key])
-    return Cleaned(value="", issues=[Issue(ERROR, "ethnicity_unknown", f"Dân tộc “{text}” không có trong danh mục 54 dân tộc.")])
+    return Cleaned(
+        value="",
+        issues=[Issue(ERROR, "ethnicity_unknown", f"Dân tộc “{text}” không có trong danh mục 54 dân tộc.")],
+    )
 
 
 # ---------------------------------------------------------------------------------------- personal ID
@@ -338,18 +413,32 @@ def normalise_personal_id(raw) -> Cleaned:
         if raw != raw:
             return out
         if not raw.is_integer() or raw >= 1e12:
-            out.issues.append(Issue(ERROR, "id_number_mangled", "Số định danh bị Excel đổi thành số thực; hãy định dạng cột là văn bản."))
+            out.issues.append(
+                Issue(
+                    ERROR,
+                    "id_number_mangled",
+                    "Số định danh bị Excel đổi thành số thực; hãy định dạng cột là văn bản.",
+                )
+            )
             return out
         raw = int(raw)
     text = _ID_CLEAN.sub("", nfc(str(raw)))
     if not text or text.lower() == "nan":
         return out
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+\d+", text):
-        out.issues.append(Issue(ERROR, "id_number_mangled", "Số định danh bị Excel đổi thành dạng 2,02E+11; hãy định dạng cột là văn bản."))
+        out.issues.append(
+            Issue(
+                ERROR,
+                "id_number_mangled",
+                "Số định danh bị Excel đổi thành dạng 2,02E+11; hãy định dạng cột là văn bản.",
+            )
+        )
         return out
     if text.isdigit() and len(text) == 11 and isinstance(raw, int | str):
         text = "0" + text
-        out.issues.append(Issue(FIXED, "id_leading_zero", "Số định danh thiếu số 0 đầu (Excel đã bỏ): đã thêm lại."))
+        out.issues.append(
+            Issue(FIXED, "id_leading_zero", "Số định danh thiếu số 0 đầu (Excel đã bỏ): đã thêm lại.")
+        )
     out.value = text
     return out
 
@@ -359,21 +448,37 @@ def validate_personal_id(pid: str, sex: str = "", birth_year: int | None = None)
     if not pid:
         return []
     if not pid.isdigit() or len(pid) != 12:
-        return [Issue(ERROR, "id_length", f"Số định danh phải gồm đúng 12 chữ số (đang có {len(pid)} ký tự).")]
+        return [
+            Issue(ERROR, "id_length", f"Số định danh phải gồm đúng 12 chữ số (đang có {len(pid)} ký tự).")
+        ]
     issues = []
     if pid[:3] not in province_codes_of_birth():
-        issues.append(Issue(ERROR, "id_province", f"Số định danh: 3 số đầu “{pid[:3]}” không phải mã tỉnh nơi đăng ký khai sinh."))
+        issues.append(
+            Issue(
+                ERROR,
+                "id_province",
+                f"Số định danh: 3 số đầu “{pid[:3]}” không phải mã tỉnh nơi đăng ký khai sinh.",
+            )
+        )
     digit = int(pid[3])
     century = 1900 + 100 * (digit // 2)
     id_sex = Sex.FEMALE if digit % 2 else Sex.MALE
     id_year = century + int(pid[4:6])
     if sex and sex != id_sex:
         issues.append(
-            Issue(ERROR, "id_sex", f"Số định danh: chữ số thứ 4 ({digit}) chỉ giới tính {Sex(id_sex).label.lower()}, không khớp giới tính đã ghi.")
+            Issue(
+                ERROR,
+                "id_sex",
+                f"Số định danh: chữ số thứ 4 ({digit}) chỉ giới tính {Sex(id_sex).label.lower()}, không khớp giới tính đã ghi.",
+            )
         )
     if birth_year is not None and birth_year != id_year:
         issues.append(
-            Issue(ERROR, "id_birth_year", f"Số định danh: chữ số 4–6 chỉ năm sinh {id_year}, không khớp năm sinh {birth_year}.")
+            Issue(
+                ERROR,
+                "id_birth_year",
+                f"Số định danh: chữ số 4–6 chỉ năm sinh {id_year}, không khớp năm sinh {birth_year}.",
+            )
         )
     return issues
 
@@ -405,4 +510,7 @@ def clean_bool(raw, label: str) -> Cleaned:
         return Cleaned(value=True)
     if text in _NO:
         return Cleaned(value=False)
-    return Cleaned(value=None, issues=[Issue(WARNING, "bool_unknown", f"{label}: “{raw}” không rõ là có hay không; bỏ qua.")])
+    return Cleaned(
+        value=None,
+        issues=[Issue(WARNING, "bool_unknown", f"{label}: “{raw}” không rõ là có hay không; bỏ qua.")],
+    )

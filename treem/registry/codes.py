@@ -100,7 +100,13 @@ SUBGROUPS = {
         "k4": "Bị sử dụng vào mục đích mại dâm, khiêu dâm",
         "k5": "Bị bóc lột khác",
     },
-    "l": {"l1": "Hiếp dâm", "l2": "Cưỡng dâm", "l3": "Giao cấu", "l4": "Dâm ô", "l5": "Sử dụng vào mại dâm, khiêu dâm"},
+    "l": {
+        "l1": "Hiếp dâm",
+        "l2": "Cưỡng dâm",
+        "l3": "Giao cấu",
+        "l4": "Dâm ô",
+        "l5": "Sử dụng vào mại dâm, khiêu dâm",
+    },
     "m": {"m1": "Bị mua bán, đã trở về", "m2": "Nghi bị mua bán, đang xác minh"},
     "o": {"o1": "Di cư", "o2": "Lánh nạn", "o3": "Tị nạn"},
 }

@@ -104,7 +104,11 @@ class CsvExtract:
     @staticmethod
     def _citizen(r: dict) -> Citizen:
         bd = resolve_date(split_date(r["ngay_sinh"]), "dmy")
-        reg = resolve_date(split_date(r["ngay_dang_ky_khai_sinh"]), "dmy") if r["ngay_dang_ky_khai_sinh"] else None
+        reg = (
+            resolve_date(split_date(r["ngay_dang_ky_khai_sinh"]), "dmy")
+            if r["ngay_dang_ky_khai_sinh"]
+            else None
+        )
         code = r["ma_xa"]
         return Citizen(
             key=r["so_dinh_danh"],

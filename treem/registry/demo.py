@@ -82,8 +82,34 @@ FEATURED = [
 # Village names (illustrative Tày–Nùng place names, not the real list of villages).
 _VILLAGE_HEADS = ["Nà", "Bản", "Khòn", "Pò", "Còn", "Khuổi", "Pác", "Co", "Lũng", "Phai", "Nà", "Bản"]
 _VILLAGE_TAILS = [
-    "Lệnh", "Pục", "Chặng", "Khiếc", "Mè", "Rọ", "Hin", "Slảng", "Quang", "Ngần", "Lầy", "Tấu", "Cáy", "Pầu", "Thẳm",
-    "Chang", "Giềng", "Mới", "Cuồng", "Đon", "Luông", "Piầu", "Nọi", "Phiêng", "Khuôn", "Mạ", "Tồng", "Coóc",
+    "Lệnh",
+    "Pục",
+    "Chặng",
+    "Khiếc",
+    "Mè",
+    "Rọ",
+    "Hin",
+    "Slảng",
+    "Quang",
+    "Ngần",
+    "Lầy",
+    "Tấu",
+    "Cáy",
+    "Pầu",
+    "Thẳm",
+    "Chang",
+    "Giềng",
+    "Mới",
+    "Cuồng",
+    "Đon",
+    "Luông",
+    "Piầu",
+    "Nọi",
+    "Phiêng",
+    "Khuôn",
+    "Mạ",
+    "Tồng",
+    "Coóc",
 ]
 
 # Article 10 groups: (group, share of children, minimum age in years, sub-groups and weights, share of episodes ended).
@@ -100,7 +126,20 @@ _GROUPS = [
     ("g", 0.0006, 13, {"g1": 1.0}, 0.0),
     ("m", 0.0008, 10, {"m1": 1.0}, 0.0),
 ]
-_SUPPORTED = {"d": 0.92, "n": 0.95, "a": 1.0, "c": 1.0, "b": 1.0, "i": 0.9, "l": 1.0, "k": 0.9, "e": 0.8, "g": 0.9, "m": 1.0, "h": 0.85}
+_SUPPORTED = {
+    "d": 0.92,
+    "n": 0.95,
+    "a": 1.0,
+    "c": 1.0,
+    "b": 1.0,
+    "i": 0.9,
+    "l": 1.0,
+    "k": 0.9,
+    "e": 0.8,
+    "g": 0.9,
+    "m": 1.0,
+    "h": 0.85,
+}
 
 
 def demo_children() -> QuerySet:
@@ -116,7 +155,8 @@ def _demo_user():
     from treem.accounts.models import User
 
     user, created = User.objects.get_or_create(
-        username=DEMO_USERNAME, defaults={"first_name": "Dữ liệu mẫu", "last_name": "[DEMO]", "is_active": False}
+        username=DEMO_USERNAME,
+        defaults={"first_name": "Dữ liệu mẫu", "last_name": "[DEMO]", "is_active": False},
     )
     if created:
         user.set_unusable_password()
@@ -132,7 +172,7 @@ def _years_ago(d: datetime.date, years: int) -> datetime.date:
 
 
 def _lower_type(unit: AdministrativeUnit) -> str:
-    """"Xã Tú Xuyên" → "xã Tú Xuyên" (as written after "UBND", "Trạm Y tế")."""
+    """ "Xã Tú Xuyên" → "xã Tú Xuyên" (as written after "UBND", "Trạm Y tế")."""
     return unit.full_name[:1].lower() + unit.full_name[1:]
 
 
@@ -195,8 +235,11 @@ def _insert_rows(model, rows: list[dict], defaults: dict | None = None) -> None:
     values = ([r.get(c, base.get(c)) for c in columns] for r in rows)
     if connection.vendor == "sqlite":
         by_column = {f.column: f for f in model._meta.concrete_fields}
-        convert = [i for i, c in enumerate(columns)
-                   if by_column[c].get_internal_type() in ("DateField", "DateTimeField", "UUIDField")]
+        convert = [
+            i
+            for i, c in enumerate(columns)
+            if by_column[c].get_internal_type() in ("DateField", "DateTimeField", "UUIDField")
+        ]
         values = _converted(values, convert)
     _insert(model._meta.db_table, columns, values, len(rows))
     versions.bump("records")
@@ -218,11 +261,16 @@ class _Builder:
         self.batches: dict[str, ImportBatch] = {}
         self.tables = anthro.load_tables()
         self.pools: dict = {}
-        self.schedule = list(EpiDose.objects.filter(schedule="tt10_2024").order_by("order").values_list(
-            "antigen", "dose", "due_age_days", "min_age_days"))
+        self.schedule = list(
+            EpiDose.objects.filter(schedule="tt10_2024")
+            .order_by("order")
+            .values_list("antigen", "dose", "due_age_days", "min_age_days")
+        )
         if not self.schedule:
-            raise RuntimeError("Chưa có lịch tiêm chủng mở rộng (EpiDose): chạy `treem setup_treem` hoặc "
-                               "treem.registry.services.load_epi_schedule() trước khi nạp sổ theo dõi demo.")
+            raise RuntimeError(
+                "Chưa có lịch tiêm chủng mở rộng (EpiDose): chạy `treem setup_treem` hoặc "
+                "treem.registry.services.load_epi_schedule() trước khi nạp sổ theo dõi demo."
+            )
 
     # ------------------------------------------------------------------ identity
 
@@ -239,14 +287,21 @@ class _Builder:
     def commune(self, code: str, rng) -> None:
         today = self.today
         unit = AdministrativeUnit.objects.get(generation=Generation.Y2025, level=Level.COMMUNE, code=code)
-        olds = list(AdministrativeUnit.objects.filter(
-            pk__in=UnitSuccession.objects.filter(successor=unit).values("predecessor_id"), level=Level.COMMUNE
-        ).order_by("code"))
+        olds = list(
+            AdministrativeUnit.objects.filter(
+                pk__in=UnitSuccession.objects.filter(successor=unit).values("predecessor_id"),
+                level=Level.COMMUNE,
+            ).order_by("code")
+        )
         villages = {o.pk: self._villages(o) for o in olds}
         batch = ImportBatch(
-            uploaded_by=self.user, unit=unit, file_name=f"{DEMO_FILE_PREFIX}Sổ theo dõi trẻ em – {unit.full_name}.xlsx",
-            status=ImportBatch.Status.APPLIED, message="[DEMO] Dữ liệu mẫu do `treem setup_treem` tạo: không phải số liệu thật.",
-            list_generation="2025", applied_at=timezone.now(),
+            uploaded_by=self.user,
+            unit=unit,
+            file_name=f"{DEMO_FILE_PREFIX}Sổ theo dõi trẻ em – {unit.full_name}.xlsx",
+            status=ImportBatch.Status.APPLIED,
+            message="[DEMO] Dữ liệu mẫu do `treem setup_treem` tạo: không phải số liệu thật.",
+            list_generation="2025",
+            applied_at=timezone.now(),
         )
         self.batches[code] = batch
         n = COMMUNES[code]
@@ -263,7 +318,20 @@ class _Builder:
         for i in range(n):
             birth = today - datetime.timedelta(days=int(age_days[i]))
             old = olds[int(rng.integers(0, len(olds)))]
-            self._child(rng, unit, old, villages[old.pk], batch, i, names[i], surnames[i], sexes[i], eth[i], birth, i < len(featured))
+            self._child(
+                rng,
+                unit,
+                old,
+                villages[old.pk],
+                batch,
+                i,
+                names[i],
+                surnames[i],
+                sexes[i],
+                eth[i],
+                birth,
+                i < len(featured),
+            )
 
     def _villages(self, old: AdministrativeUnit) -> list[str]:
         rng = np.random.default_rng([SEED, int(old.code)])
@@ -281,10 +349,20 @@ class _Builder:
         if not featured and age_days > 6 * 365 and rng.random() < 0.015:  # month-only dates from old lists
             precision, birth = DatePrecision.MONTH, birth.replace(day=1)
         child = Child(
-            full_name=nfc(name), name_folded=fold(name), birth_date=birth, birth_date_precision=precision, sex=sex,
-            ethnicity_code=eth, ethnicity_list=ETHNIC_LIST, commune=unit, source_unit=old if birth < datetime.date(2025, 7, 1) else None,
-            village_name=villages[int(rng.integers(0, len(villages)))], status=ChildStatus.ACTIVE, source=RecordSource.IMPORT,
-            import_row=row + 2, created_by=self.user,
+            full_name=nfc(name),
+            name_folded=fold(name),
+            birth_date=birth,
+            birth_date_precision=precision,
+            sex=sex,
+            ethnicity_code=eth,
+            ethnicity_list=ETHNIC_LIST,
+            commune=unit,
+            source_unit=old if birth < datetime.date(2025, 7, 1) else None,
+            village_name=villages[int(rng.integers(0, len(villages)))],
+            status=ChildStatus.ACTIVE,
+            source=RecordSource.IMPORT,
+            import_row=row + 2,
+            created_by=self.user,
         )
         child._demo_batch = batch
         # Birth registration (Law on Civil Status Art. 15: within 60 days).
@@ -311,15 +389,22 @@ class _Builder:
             child.status = ChildStatus.MOVED
         idx = len(self.children)
         self.children.append(child)
-        lives_with_grandparents = rng.random() < 0.12  # parents working away (industrial parks, across the border)
+        lives_with_grandparents = (
+            rng.random() < 0.12
+        )  # parents working away (industrial parks, across the border)
         stunting_mean = -0.85 if eth == "01" else -1.35
-        self.meta.append({
-            "unit": unit, "old": old, "eth": eth, "featured": featured,
-            "zlen": rng.normal(stunting_mean, 0.95),
-            "zwfl": rng.normal(2.5, 0.4) if rng.random() < 0.03 else rng.normal(-0.15, 0.9),
-            "vacc": _weighted(rng, {"full": 0.86, "partial": 0.08, "late": 0.06}),
-            "grandparents": lives_with_grandparents,
-        })
+        self.meta.append(
+            {
+                "unit": unit,
+                "old": old,
+                "eth": eth,
+                "featured": featured,
+                "zlen": rng.normal(stunting_mean, 0.95),
+                "zwfl": rng.normal(2.5, 0.4) if rng.random() < 0.03 else rng.normal(-0.15, 0.9),
+                "vacc": _weighted(rng, {"full": 0.86, "partial": 0.08, "late": 0.06}),
+                "grandparents": lives_with_grandparents,
+            }
+        )
         self._circumstances(rng, idx, child, featured)
         self._caregivers(rng, idx, child, surname, eth)
 
@@ -328,35 +413,78 @@ class _Builder:
         orphan = any(c[1]["group"] == "a" for c in self.circumstances if c[0] == idx)
         abandoned = any(c[1]["group"] == "b" for c in self.circumstances if c[0] == idx)
         if abandoned:
-            self.caregivers.append((idx, {"relationship": Relationship.FOSTER, "full_name": self._adult_name(rng, "f", eth),
-                                          "birth_year": child.birth_date.year - int(rng.integers(25, 50)), "sex": "f", "is_primary": True}))
+            self.caregivers.append(
+                (
+                    idx,
+                    {
+                        "relationship": Relationship.FOSTER,
+                        "full_name": self._adult_name(rng, "f", eth),
+                        "birth_year": child.birth_date.year - int(rng.integers(25, 50)),
+                        "sex": "f",
+                        "is_primary": True,
+                    },
+                )
+            )
             return
         mother_year = child.birth_date.year - int(np.clip(rng.normal(27, 5), 17, 44))
         father_year = mother_year - int(np.clip(rng.normal(2.5, 3), -3, 12))
         away = meta["grandparents"] and not orphan
         mother_eth = eth if rng.random() < 0.85 else _weighted(rng, ETHNICITY_SHARES)
-        self.caregivers.append((idx, {
-            "relationship": Relationship.MOTHER, "full_name": self._adult_name(rng, "f", mother_eth), "birth_year": mother_year,
-            "sex": "f", "is_primary": not (away or orphan), "lives_with_child": not (away or orphan), "deceased": orphan,
-        }))
+        self.caregivers.append(
+            (
+                idx,
+                {
+                    "relationship": Relationship.MOTHER,
+                    "full_name": self._adult_name(rng, "f", mother_eth),
+                    "birth_year": mother_year,
+                    "sex": "f",
+                    "is_primary": not (away or orphan),
+                    "lives_with_child": not (away or orphan),
+                    "deceased": orphan,
+                },
+            )
+        )
         if orphan or rng.random() < 0.93:  # a few children of single mothers
-            self.caregivers.append((idx, {
-                "relationship": Relationship.FATHER,
-                "full_name": f"{surname} {'Văn' if rng.random() < 0.8 else self.pool(rng, 'middle_m')} {self.pool(rng, 'given_m')}",
-                "birth_year": father_year, "sex": "m", "is_primary": False, "lives_with_child": not (away or orphan), "deceased": orphan,
-            }))
+            self.caregivers.append(
+                (
+                    idx,
+                    {
+                        "relationship": Relationship.FATHER,
+                        "full_name": f"{surname} {'Văn' if rng.random() < 0.8 else self.pool(rng, 'middle_m')} {self.pool(rng, 'given_m')}",
+                        "birth_year": father_year,
+                        "sex": "m",
+                        "is_primary": False,
+                        "lives_with_child": not (away or orphan),
+                        "deceased": orphan,
+                    },
+                )
+            )
         if away or orphan:
             gp_sex = "f" if rng.random() < 0.7 else "m"
-            self.caregivers.append((idx, {
-                "relationship": Relationship.GRANDPARENT if rng.random() < 0.85 else Relationship.RELATIVE,
-                "full_name": self._adult_name(rng, gp_sex, eth), "birth_year": mother_year - int(rng.integers(22, 32)),
-                "sex": gp_sex, "is_primary": True,
-            }))
+            self.caregivers.append(
+                (
+                    idx,
+                    {
+                        "relationship": Relationship.GRANDPARENT
+                        if rng.random() < 0.85
+                        else Relationship.RELATIVE,
+                        "full_name": self._adult_name(rng, gp_sex, eth),
+                        "birth_year": mother_year - int(rng.integers(22, 32)),
+                        "sex": gp_sex,
+                        "is_primary": True,
+                    },
+                )
+            )
 
     def pool(self, rng, key: str) -> str:
         """The next name of a table: "surname:<ethnicity>", "middle_m", "middle_f", "given_m", "given_f"."""
         if key not in self.pools:
-            tables = {"middle_m": synth.MIDDLE_M, "middle_f": synth.MIDDLE_F, "given_m": synth.GIVEN_M, "given_f": synth.GIVEN_F}
+            tables = {
+                "middle_m": synth.MIDDLE_M,
+                "middle_f": synth.MIDDLE_F,
+                "given_m": synth.GIVEN_M,
+                "given_f": synth.GIVEN_F,
+            }
             table = synth.SURNAMES_LANG_SON[key.split(":")[1]] if key.startswith("surname:") else tables[key]
             self.pools[key] = _Pool(rng, table)
         return self.pools[key]()
@@ -377,64 +505,139 @@ class _Builder:
         if featured:
             if child.full_name == FEATURED[0][1]:
                 start = today - datetime.timedelta(days=20)
-                self._add_circumstance(idx, "l", "l4", start, None, [
-                    {"kind": SupportKind.COUNSELLING, "provider": "Trạm Y tế xã Văn Quan", "from_date": start + datetime.timedelta(days=2)},
-                ])
+                self._add_circumstance(
+                    idx,
+                    "l",
+                    "l4",
+                    start,
+                    None,
+                    [
+                        {
+                            "kind": SupportKind.COUNSELLING,
+                            "provider": "Trạm Y tế xã Văn Quan",
+                            "from_date": start + datetime.timedelta(days=2),
+                        },
+                    ],
+                )
             return
         for group, share, min_age, subgroups, ended in _GROUPS:
             if age_years < max(min_age, 0.3) or rng.random() >= share:
                 continue
             subgroup = _weighted(rng, subgroups) if subgroups else ""
             if group in ("d", "n", "a", "c"):
-                start = birth + datetime.timedelta(days=int(rng.integers(60, max(61, min((today - birth).days, 6 * 365)))))
+                start = birth + datetime.timedelta(
+                    days=int(rng.integers(60, max(61, min((today - birth).days, 6 * 365))))
+                )
             elif group == "b":
                 start = birth + datetime.timedelta(days=int(rng.integers(0, 3)))
             else:
-                start = today - datetime.timedelta(days=int(rng.integers(20, int(min(age_years - min_age + 0.5, 3) * 365) + 21)))
+                start = today - datetime.timedelta(
+                    days=int(rng.integers(20, int(min(age_years - min_age + 0.5, 3) * 365) + 21))
+                )
             start = min(start, today - datetime.timedelta(days=10))
             end = None
             if rng.random() < ended:
                 end = start + datetime.timedelta(days=int(rng.integers(120, 540)))
                 end = end if end < today else None
             if group == "d":
-                level = {"d1": DisabilityLevel.VERY_SEVERE, "d2": DisabilityLevel.SEVERE, "d3": DisabilityLevel.MILD}[subgroup]
+                level = {
+                    "d1": DisabilityLevel.VERY_SEVERE,
+                    "d2": DisabilityLevel.SEVERE,
+                    "d3": DisabilityLevel.MILD,
+                }[subgroup]
                 child.disability_level = level
-                child.disability_type = _weighted(rng, {
-                    DisabilityType.MOBILITY: 30, DisabilityType.INTELLECTUAL: 25, DisabilityType.HEARING_SPEECH: 15,
-                    DisabilityType.VISION: 10, DisabilityType.MENTAL: 10, DisabilityType.OTHER: 10,
-                })
-            supports = self._supports(rng, group, subgroup, start, child, age_years) if rng.random() < _SUPPORTED[group] else []
+                child.disability_type = _weighted(
+                    rng,
+                    {
+                        DisabilityType.MOBILITY: 30,
+                        DisabilityType.INTELLECTUAL: 25,
+                        DisabilityType.HEARING_SPEECH: 15,
+                        DisabilityType.VISION: 10,
+                        DisabilityType.MENTAL: 10,
+                        DisabilityType.OTHER: 10,
+                    },
+                )
+            supports = (
+                self._supports(rng, group, subgroup, start, child, age_years)
+                if rng.random() < _SUPPORTED[group]
+                else []
+            )
             self._add_circumstance(idx, group, subgroup, start, end, supports)
             return  # one group per child here (groups h and more come from schooling)
 
     def _add_circumstance(self, idx, group, subgroup, start, end, supports) -> None:
-        self.circumstances.append((idx, {"group": group, "subgroup": subgroup, "from_date": start, "to_date": end}, supports))
+        self.circumstances.append(
+            (idx, {"group": group, "subgroup": subgroup, "from_date": start, "to_date": end}, supports)
+        )
 
-    def _supports(self, rng, group: str, subgroup: str, start: datetime.date, child: Child, age_years: float) -> list[dict]:
+    def _supports(
+        self, rng, group: str, subgroup: str, start: datetime.date, child: Child, age_years: float
+    ) -> list[dict]:
         today = self.today
         unit = child.commune
         after = min(start + datetime.timedelta(days=int(rng.integers(10, 90))), today)
         out = []
         if group in ("d", "a", "c", "b") and subgroup not in ("d3",):
             coefficient = {"d1": 2.5, "d2": 2.0}.get(subgroup, 2.5 if age_years < 4 else 1.5)
-            out.append({"kind": SupportKind.SOCIAL_ALLOWANCE, "provider": f"UBND {_lower_type(unit)}", "from_date": after,
-                        "amount_vnd": int(coefficient * 500_000), "note": "trợ cấp xã hội hằng tháng (đồng/tháng)"})
+            out.append(
+                {
+                    "kind": SupportKind.SOCIAL_ALLOWANCE,
+                    "provider": f"UBND {_lower_type(unit)}",
+                    "from_date": after,
+                    "amount_vnd": int(coefficient * 500_000),
+                    "note": "trợ cấp xã hội hằng tháng (đồng/tháng)",
+                }
+            )
         if group in ("d", "n", "a", "c", "b"):
-            out.append({"kind": SupportKind.HEALTH_INSURANCE, "provider": "Bảo hiểm xã hội tỉnh Lạng Sơn", "from_date": after})
+            out.append(
+                {
+                    "kind": SupportKind.HEALTH_INSURANCE,
+                    "provider": "Bảo hiểm xã hội tỉnh Lạng Sơn",
+                    "from_date": after,
+                }
+            )
         if group in ("a", "c") and rng.random() < 0.6:
-            out.append({"kind": SupportKind.SPONSORSHIP, "provider": f"Hội Liên hiệp Phụ nữ {_lower_type(unit)} (Mẹ đỡ đầu)",
-                        "from_date": after, "amount_vnd": 300_000, "note": "đồng/tháng"})
+            out.append(
+                {
+                    "kind": SupportKind.SPONSORSHIP,
+                    "provider": f"Hội Liên hiệp Phụ nữ {_lower_type(unit)} (Mẹ đỡ đầu)",
+                    "from_date": after,
+                    "amount_vnd": 300_000,
+                    "note": "đồng/tháng",
+                }
+            )
         if group in ("n", "i", "l", "k", "m", "h") or rng.random() < 0.2:
             one_off = min(start + datetime.timedelta(days=int(rng.integers(5, 60))), today)
-            out.append({"kind": SupportKind.PROTECTION_FUND, "provider": "Quỹ Bảo trợ trẻ em tỉnh Lạng Sơn", "from_date": one_off,
-                        "to_date": one_off, "amount_vnd": int(rng.integers(2, 11)) * 200_000})
+            out.append(
+                {
+                    "kind": SupportKind.PROTECTION_FUND,
+                    "provider": "Quỹ Bảo trợ trẻ em tỉnh Lạng Sơn",
+                    "from_date": one_off,
+                    "to_date": one_off,
+                    "amount_vnd": int(rng.integers(2, 11)) * 200_000,
+                }
+            )
         if group in ("i", "l", "k", "m", "e", "g"):
-            out.append({"kind": SupportKind.COUNSELLING, "provider": "Trung tâm Công tác xã hội tỉnh Lạng Sơn", "from_date": after,
-                        "to_date": min(after + datetime.timedelta(days=int(rng.integers(60, 240))), today)})
+            out.append(
+                {
+                    "kind": SupportKind.COUNSELLING,
+                    "provider": "Trung tâm Công tác xã hội tỉnh Lạng Sơn",
+                    "from_date": after,
+                    "to_date": min(after + datetime.timedelta(days=int(rng.integers(60, 240))), today),
+                }
+            )
         if group == "h":
-            out.append({"kind": SupportKind.EDUCATION, "provider": f"UBND {_lower_type(unit)}", "from_date": after})
+            out.append(
+                {"kind": SupportKind.EDUCATION, "provider": f"UBND {_lower_type(unit)}", "from_date": after}
+            )
         if group == "b":
-            out.append({"kind": SupportKind.ALTERNATIVE_CARE, "provider": "Gia đình nhận chăm sóc thay thế", "from_date": start})
+            out.append(
+                {
+                    "kind": SupportKind.ALTERNATIVE_CARE,
+                    "provider": "Gia đình nhận chăm sóc thay thế",
+                    "from_date": start,
+                }
+            )
         return out
 
     # ------------------------------------------------------------------ schooling
@@ -449,8 +652,12 @@ class _Builder:
             return "Trường THPT Văn Quan"
         if level == SchoolLevel.VOCATIONAL:
             return "Trung tâm GDNN - GDTX huyện Văn Quan"
-        prefix = {SchoolLevel.CRECHE: "Mầm non", SchoolLevel.KINDERGARTEN: "Mầm non", SchoolLevel.PRIMARY: "Tiểu học",
-                  SchoolLevel.LOWER_SECONDARY: "THCS"}[level]
+        prefix = {
+            SchoolLevel.CRECHE: "Mầm non",
+            SchoolLevel.KINDERGARTEN: "Mầm non",
+            SchoolLevel.PRIMARY: "Tiểu học",
+            SchoolLevel.LOWER_SECONDARY: "THCS",
+        }[level]
         return f"Trường {prefix} {old.name}"
 
     def build_schooling(self, rng) -> None:
@@ -469,7 +676,9 @@ class _Builder:
                 if child.birth_date >= start or age < 1:
                     continue
                 if left:
-                    self.schooling.append((idx, {"school_year": sy, "level": left, "status": SchoolStatus.NOT_ENROLLED}))
+                    self.schooling.append(
+                        (idx, {"school_year": sy, "level": left, "status": SchoolStatus.NOT_ENROLLED})
+                    )
                     continue
                 if age <= 2:
                     if rng.random() < (0.1 if age == 1 else 0.3):
@@ -491,14 +700,30 @@ class _Builder:
                     level = SchoolLevel.UPPER_SECONDARY if r < 0.78 else SchoolLevel.VOCATIONAL
                 else:
                     continue
-                grade = age - 5 if level in (SchoolLevel.PRIMARY, SchoolLevel.LOWER_SECONDARY, SchoolLevel.UPPER_SECONDARY) else None
+                grade = (
+                    age - 5
+                    if level
+                    in (SchoolLevel.PRIMARY, SchoolLevel.LOWER_SECONDARY, SchoolLevel.UPPER_SECONDARY)
+                    else None
+                )
                 if severe and age >= 6 and rng.random() < 0.5:
-                    self.schooling.append((idx, {"school_year": sy, "level": level, "status": SchoolStatus.NOT_ENROLLED}))
+                    self.schooling.append(
+                        (idx, {"school_year": sy, "level": level, "status": SchoolStatus.NOT_ENROLLED})
+                    )
                     continue
-                row = {"school_year": sy, "level": level, "grade": grade, "school_name": self._school_name(level, meta["old"]),
-                       "status": SchoolStatus.ENROLLED if sy == current else SchoolStatus.COMPLETED,
-                       "status_date": start if sy == current else datetime.date(sy + 1, 5, 31)}
-                rate = {SchoolLevel.PRIMARY: 0.004, SchoolLevel.LOWER_SECONDARY: 0.022, SchoolLevel.UPPER_SECONDARY: 0.04}.get(level, 0)
+                row = {
+                    "school_year": sy,
+                    "level": level,
+                    "grade": grade,
+                    "school_name": self._school_name(level, meta["old"]),
+                    "status": SchoolStatus.ENROLLED if sy == current else SchoolStatus.COMPLETED,
+                    "status_date": start if sy == current else datetime.date(sy + 1, 5, 31),
+                }
+                rate = {
+                    SchoolLevel.PRIMARY: 0.004,
+                    SchoolLevel.LOWER_SECONDARY: 0.022,
+                    SchoolLevel.UPPER_SECONDARY: 0.04,
+                }.get(level, 0)
                 if rate and child.status == ChildStatus.ACTIVE:
                     pupils_by_year.setdefault((sy, level), []).append(len(self.schooling))
                     when = datetime.date(sy, 10, 1) + datetime.timedelta(days=int(rng.integers(0, 210)))
@@ -506,10 +731,17 @@ class _Builder:
                         row["status"], row["status_date"] = SchoolStatus.DROPPED_OUT, when
                         left = level
                         dropouts_by_year.setdefault((sy, level), []).append(idx)
-                        if level == SchoolLevel.LOWER_SECONDARY and age >= 13 and rng.random() < 0.5 and not any(
-                            c[0] == idx for c in self.circumstances
+                        if (
+                            level == SchoolLevel.LOWER_SECONDARY
+                            and age >= 13
+                            and rng.random() < 0.5
+                            and not any(c[0] == idx for c in self.circumstances)
                         ):
-                            supports = self._supports(rng, "h", "", when, child, age) if rng.random() < _SUPPORTED["h"] else []
+                            supports = (
+                                self._supports(rng, "h", "", when, child, age)
+                                if rng.random() < _SUPPORTED["h"]
+                                else []
+                            )
                             self._add_circumstance(idx, "h", "", when, None, supports)
                 self.schooling.append((idx, row))
         # At least one primary and one lower-secondary drop-out in every school year of the district (a demo
@@ -550,7 +782,11 @@ class _Builder:
         age = np.array([r[2] for r in rows])
         years = np.array([r[1].year for r in rows])
         sex = np.array([1 if self.children[i].sex == "m" else 2 for i in idx])
-        zlen = np.array([self.meta[i]["zlen"] for i in idx]) + 0.07 * (years - (today.year - 3)) + rng.normal(0, 0.18, len(rows))
+        zlen = (
+            np.array([self.meta[i]["zlen"] for i in idx])
+            + 0.07 * (years - (today.year - 3))
+            + rng.normal(0, 0.18, len(rows))
+        )
         zwfl = np.array([self.meta[i]["zwfl"] for i in idx]) + rng.normal(0, 0.3, len(rows))
         t = self.tables
         size = anthro.MAX_TABLE_DAY + 1
@@ -562,11 +798,19 @@ class _Builder:
         j = ((sex - 1) * 2 + kind) * anthro._WFLH_SIZE + tenth - anthro._WFLH_FIRST
         L, M, S = t.wflh_L[j], t.wflh_M[j], t.wflh_S[j]
         weight = np.round(M * np.power(1 + L * S * zwfl, 1 / L), 1)
-        typo = rng.random(len(rows)) < 0.003  # a misplaced decimal point: flagged implausible, left out of the rates
+        typo = (
+            rng.random(len(rows)) < 0.003
+        )  # a misplaced decimal point: flagged implausible, left out of the rates
         weight = np.where(typo, weight * 10, weight)
         out = [
-            SimpleNamespace(child_id=ids[i], measured_on=on, weight_kg=float(w), lenhei_cm=float(h), oedema=False,
-                            measure=Measure.LYING if a < anthro.HEIGHT_FROM_DAY else Measure.STANDING)
+            SimpleNamespace(
+                child_id=ids[i],
+                measured_on=on,
+                weight_kg=float(w),
+                lenhei_cm=float(h),
+                oedema=False,
+                measure=Measure.LYING if a < anthro.HEIGHT_FROM_DAY else Measure.STANDING,
+            )
             for (i, on, a), w, h in zip(rows, weight, lenhei, strict=True)
         ]
         births = {ids[i]: (c.birth_date, c.birth_date_precision) for i, c in enumerate(self.children)}
@@ -611,7 +855,15 @@ class _Builder:
                     continue
                 last[antigen] = on
                 station = unit if on >= datetime.date(2025, 7, 1) else self.meta[idx]["old"]
-                out.append({"child": idx, "antigen": antigen, "dose": dose, "date": on, "place": f"Trạm Y tế {_lower_type(station)}"})
+                out.append(
+                    {
+                        "child": idx,
+                        "antigen": antigen,
+                        "dose": dose,
+                        "date": on,
+                        "place": f"Trạm Y tế {_lower_type(station)}",
+                    }
+                )
         return out
 
     def set_fully_immunised(self, vaccinations: list[dict]) -> None:
@@ -641,50 +893,111 @@ class _Builder:
         self.set_fully_immunised(vaccinations)
         fields = [f.attname for f in Child._meta.concrete_fields if f.attname != "id"]
         for child, uid in zip(self.children, time_ordered_uuids(len(self.children)), strict=True):
-            child.uid, child.import_batch, child.created_at, child.updated_at = uid, child._demo_batch, now, now
+            child.uid, child.import_batch, child.created_at, child.updated_at = (
+                uid,
+                child._demo_batch,
+                now,
+                now,
+            )
         _insert_rows(Child, [{f: getattr(c, f) for f in fields} for c in self.children])
-        by_uid = dict(Child.objects.filter(import_batch__in=list(self.batches.values())).values_list("uid", "pk"))
+        by_uid = dict(
+            Child.objects.filter(import_batch__in=list(self.batches.values())).values_list("uid", "pk")
+        )
         ids = [by_uid[c.uid] for c in self.children]
         caregivers = []
         for idx, spec in self.caregivers:
-            row = dict(spec, child_id=ids[idx], full_name=nfc(spec["full_name"]), name_folded=fold(spec["full_name"]))
+            row = dict(
+                spec, child_id=ids[idx], full_name=nfc(spec["full_name"]), name_folded=fold(spec["full_name"])
+            )
             sex = row.pop("sex")
             if not row.get("deceased") and rng.random() < 0.88:
                 province = _weighted(rng, {"20": 0.9, "4": 0.04, "24": 0.03, "19": 0.03})
                 row["personal_id"] = self.personal_id(rng, sex, row["birth_year"], province)
             if row.get("is_primary") and rng.random() < 0.85:
-                row["phone"] = f"0{_weighted(rng, {'9': 4, '3': 4, '8': 2})}{int(rng.integers(10_000_000, 99_999_999))}"
+                row["phone"] = (
+                    f"0{_weighted(rng, {'9': 4, '3': 4, '8': 2})}{int(rng.integers(10_000_000, 99_999_999))}"
+                )
             caregivers.append(row)
         # The project's rules read digits 1–6 only: check each province code and each century/sex/year once.
         rules = sorted({(pid[3:6], sex, year) for pid, sex, year in self.id_prefixes})
         checks = {(f"{int(PROVINCE_OF_BIRTH):03d}{r}", sex, year) for r, sex, year in rules}
-        checks |= {(province + rules[0][0], rules[0][1], rules[0][2]) for province in {pid[:3] for pid, _, _ in self.id_prefixes}}
+        checks |= {
+            (province + rules[0][0], rules[0][1], rules[0][2])
+            for province in {pid[:3] for pid, _, _ in self.id_prefixes}
+        }
         for pid, sex, year in sorted(checks):
             for issue in validate_personal_id(f"{pid}000000", sex, year):
                 raise ValueError(f"demo personal ID {pid}…: {issue.message}")
-        _insert_rows(Caregiver, caregivers, {"personal_id": "", "phone": "", "is_primary": False, "lives_with_child": True,
-                                             "deceased": False, "birth_year": None})
+        _insert_rows(
+            Caregiver,
+            caregivers,
+            {
+                "personal_id": "",
+                "phone": "",
+                "is_primary": False,
+                "lives_with_child": True,
+                "deceased": False,
+                "birth_year": None,
+            },
+        )
         self.build_schooling(rng)
-        _insert_rows(SpecialCircumstance, [dict(spec, child_id=ids[idx]) for idx, spec, _ in self.circumstances],
-                     {"subgroup": "", "to_date": None, "note": ""})
-        circ_ids = {(c, g): pk for c, g, pk in SpecialCircumstance.objects.filter(child_id__in=ids).values_list("child_id", "group", "pk")}
-        supports = [dict(s, circumstance_id=circ_ids[(ids[idx], spec["group"])]) for idx, spec, specs in self.circumstances for s in specs]
+        _insert_rows(
+            SpecialCircumstance,
+            [dict(spec, child_id=ids[idx]) for idx, spec, _ in self.circumstances],
+            {"subgroup": "", "to_date": None, "note": ""},
+        )
+        circ_ids = {
+            (c, g): pk
+            for c, g, pk in SpecialCircumstance.objects.filter(child_id__in=ids).values_list(
+                "child_id", "group", "pk"
+            )
+        }
+        supports = [
+            dict(s, circumstance_id=circ_ids[(ids[idx], spec["group"])])
+            for idx, spec, specs in self.circumstances
+            for s in specs
+        ]
         _insert_rows(Support, supports, {"provider": "", "to_date": None, "amount_vnd": None, "note": ""})
-        _insert_rows(Schooling, [dict(row, child_id=ids[idx]) for idx, row in self.schooling],
-                     {"grade": None, "school_name": "", "status_date": None})
+        _insert_rows(
+            Schooling,
+            [dict(row, child_id=ids[idx]) for idx, row in self.schooling],
+            {"grade": None, "school_name": "", "status_date": None},
+        )
         measurements = self.build_measurements(rng, ids)
-        columns = ["child_id", "measured_on", "weight_kg", "lenhei_cm", "measure", "oedema", "age_days",
-                   *services.Z_COLUMNS, *services.FLAG_COLUMNS, *services.CLASS_COLUMNS]
+        columns = [
+            "child_id",
+            "measured_on",
+            "weight_kg",
+            "lenhei_cm",
+            "measure",
+            "oedema",
+            "age_days",
+            *services.Z_COLUMNS,
+            *services.FLAG_COLUMNS,
+            *services.CLASS_COLUMNS,
+        ]
         _insert_rows(GrowthMeasurement, [{c: getattr(m, c) for c in columns} for m in measurements])
         for v in vaccinations:
             v["child_id"] = ids[v.pop("child")]
         _insert_rows(Vaccination, vaccinations)
         for batch in self.batches.values():
-            record_change(self.user, "create", batch, {"children": [None, batch.total_rows]}, unit=batch.unit,
-                          reason="[DEMO] nạp sổ theo dõi trẻ em mẫu")
-        return {"trẻ em": len(self.children), "người chăm sóc": len(caregivers), "hoàn cảnh đặc biệt": len(self.circumstances),
-                "trợ giúp": len(supports), "năm học": len(self.schooling), "lần cân đo": len(measurements),
-                "mũi tiêm": len(vaccinations)}
+            record_change(
+                self.user,
+                "create",
+                batch,
+                {"children": [None, batch.total_rows]},
+                unit=batch.unit,
+                reason="[DEMO] nạp sổ theo dõi trẻ em mẫu",
+            )
+        return {
+            "trẻ em": len(self.children),
+            "người chăm sóc": len(caregivers),
+            "hoàn cảnh đặc biệt": len(self.circumstances),
+            "trợ giúp": len(supports),
+            "năm học": len(self.schooling),
+            "lần cân đo": len(measurements),
+            "mũi tiêm": len(vaccinations),
+        }
 
 
 def load_demo_children(today: datetime.date | None = None, seed: int = SEED) -> str:
@@ -692,7 +1005,9 @@ def load_demo_children(today: datetime.date | None = None, seed: int = SEED) -> 
     t0 = time.monotonic()
     today = today or datetime.date.today()
     with transaction.atomic():
-        done = set(demo_batches().filter(status=ImportBatch.Status.APPLIED).values_list("unit__code", flat=True))
+        done = set(
+            demo_batches().filter(status=ImportBatch.Status.APPLIED).values_list("unit__code", flat=True)
+        )
         todo = [code for code in COMMUNES if code not in done]
         if not todo:
             return f"đã có ({demo_children().count()} trẻ em)"

@@ -16,9 +16,15 @@ from .models import ListExport
 
 MAX_ROWS = 200_000
 BASE_COLUMNS = [
-    ("uid", "Mã hồ sơ"), ("full_name", "Họ và tên"), ("birth_date_display", "Ngày sinh"), ("sex", "Giới tính"),
-    ("ethnicity_code", "Mã dân tộc"), ("commune", "Xã, phường"), ("village", "Thôn, tổ dân phố"),
-    ("birth_registration", "Đăng ký khai sinh"), ("status", "Trạng thái"),
+    ("uid", "Mã hồ sơ"),
+    ("full_name", "Họ và tên"),
+    ("birth_date_display", "Ngày sinh"),
+    ("sex", "Giới tính"),
+    ("ethnicity_code", "Mã dân tộc"),
+    ("commune", "Xã, phường"),
+    ("village", "Thôn, tổ dân phố"),
+    ("birth_registration", "Đăng ký khai sinh"),
+    ("status", "Trạng thái"),
 ]
 SENSITIVE_COLUMNS = {
     policy.IDENTITY: [("personal_id", "Số định danh cá nhân")],
@@ -26,8 +32,11 @@ SENSITIVE_COLUMNS = {
     policy.CIRCUMSTANCES: [("circumstances", "Nhóm hoàn cảnh đặc biệt")],
 }
 LABELS = {
-    "sex": dict(Sex.choices), "birth_registration": dict(BirthRegistration.choices), "status": dict(ChildStatus.choices),
-    "disability_type": dict(DisabilityType.choices), "disability_level": dict(DisabilityLevel.choices),
+    "sex": dict(Sex.choices),
+    "birth_registration": dict(BirthRegistration.choices),
+    "status": dict(ChildStatus.choices),
+    "disability_type": dict(DisabilityType.choices),
+    "disability_level": dict(DisabilityLevel.choices),
 }
 
 
@@ -35,7 +44,9 @@ class ExportTooLarge(ValueError):
     """More rows than an export may hold."""
 
 
-def export_children(user, children: QuerySet, fmt: str, filters: dict | None = None) -> tuple[bytes, str, str]:
+def export_children(
+    user, children: QuerySet, fmt: str, filters: dict | None = None
+) -> tuple[bytes, str, str]:
     """The list as CSV or XLSX bytes, file name and content type; the export is logged."""
     access = policy.Access(user)
     groups = [g for g in policy.SENSITIVE_GROUPS if access.any_unit_ids(g)]
@@ -43,7 +54,11 @@ def export_children(user, children: QuerySet, fmt: str, filters: dict | None = N
     n = children.count()
     if n > MAX_ROWS:
         raise ExportTooLarge(f"Danh sách có {n} dòng, quá {MAX_ROWS}: hãy lọc bớt.")
-    qs = children.select_related("commune", "village").prefetch_related("circumstances").order_by("commune__code", "name_folded", "pk")
+    qs = (
+        children.select_related("commune", "village")
+        .prefetch_related("circumstances")
+        .order_by("commune__code", "name_folded", "pk")
+    )
     rows = []
     for c in qs.iterator(chunk_size=2000):
         seen = access.groups(c)
@@ -70,7 +85,10 @@ def export_children(user, children: QuerySet, fmt: str, filters: dict | None = N
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         content = _xlsx(headers, rows)
-        name, ctype = f"tre-em-{stamp}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name, ctype = (
+            f"tre-em-{stamp}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     else:
         buf = io.StringIO()
         w = csv.writer(buf)
@@ -78,8 +96,16 @@ def export_children(user, children: QuerySet, fmt: str, filters: dict | None = N
         w.writerows(rows)
         content = ("\ufeff" + buf.getvalue()).encode("utf-8")
         name, ctype = f"tre-em-{stamp}.csv", "text/csv; charset=utf-8"
-    log = ListExport.objects.create(user=user, format=fmt, filters=filters or {}, fields=[k for k, _ in columns], n_rows=len(rows))
-    record_change(user, "export", log, {"rows": [None, len(rows)], "fields": [None, ",".join(k for k, _ in columns)]}, reason="xuất danh sách trẻ em")
+    log = ListExport.objects.create(
+        user=user, format=fmt, filters=filters or {}, fields=[k for k, _ in columns], n_rows=len(rows)
+    )
+    record_change(
+        user,
+        "export",
+        log,
+        {"rows": [None, len(rows)], "fields": [None, ",".join(k for k, _ in columns)]},
+        reason="xuất danh sách trẻ em",
+    )
     return content, name, ctype
 
 

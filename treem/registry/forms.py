@@ -36,7 +36,9 @@ class TypedDateField(forms.CharField):
     """A date as people type it: 05/03/2019, 03/2019 or 2019 → (date, precision)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": _("05/03/2019, 03/2019 hoặc 2019"), "size": 14}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": _("05/03/2019, 03/2019 hoặc 2019"), "size": 14})
+        )
         kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
 
@@ -74,14 +76,33 @@ class ChildForm(forms.ModelForm):
     commune = CommuneChoiceField(label=_("Xã, phường nơi ở"), queryset=AdministrativeUnit.objects.none())
     ethnicity_code = forms.ChoiceField(label=_("Dân tộc"), required=False)
     birth_registration_date = VNDateField(label=_("Ngày đăng ký khai sinh"), required=False)
-    field_order = ["full_name", "birth", "sex", "ethnicity_code", "personal_id", "commune", "village_name", "address"]
+    field_order = [
+        "full_name",
+        "birth",
+        "sex",
+        "ethnicity_code",
+        "personal_id",
+        "commune",
+        "village_name",
+        "address",
+    ]
 
     class Meta:
         model = Child
         fields = [
-            "full_name", "sex", "ethnicity_code", "personal_id", "commune", "village_name", "address",
-            "birth_registration", "birth_registration_date", "birth_registration_place", "disability_type",
-            "disability_level", "status",
+            "full_name",
+            "sex",
+            "ethnicity_code",
+            "personal_id",
+            "commune",
+            "village_name",
+            "address",
+            "birth_registration",
+            "birth_registration_date",
+            "birth_registration_place",
+            "disability_type",
+            "disability_level",
+            "status",
         ]
         widgets = {"full_name": forms.TextInput(attrs={"autofocus": True, "size": 40})}
 
@@ -91,7 +112,9 @@ class ChildForm(forms.ModelForm):
         access = policy.Access(user)
         self.fields["commune"].queryset = commune_queryset(user)
         self.fields["sex"].choices = [("", "—")] + list(Sex.choices)
-        self.fields["ethnicity_code"].choices = [("", "—")] + ethnic_choices(self.instance.ethnicity_list or DEFAULT_ETHNIC_LIST)
+        self.fields["ethnicity_code"].choices = [("", "—")] + ethnic_choices(
+            self.instance.ethnicity_list or DEFAULT_ETHNIC_LIST
+        )
         self.fields["status"].choices = [c for c in ChildStatus.choices if c[0] != ChildStatus.MERGED]
         self.fields["village_name"].label = _("Thôn, tổ dân phố")
         if self.instance.pk:
@@ -129,13 +152,27 @@ class ChildForm(forms.ModelForm):
 class ChildSearchForm(forms.Form):
     """Search the children a user may see."""
 
-    q = forms.CharField(label=_("Họ tên"), required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van an")}))
-    commune = CommuneChoiceField(label=_("Xã, phường"), required=False, queryset=AdministrativeUnit.objects.none())
+    q = forms.CharField(
+        label=_("Họ tên"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van an")}),
+    )
+    commune = CommuneChoiceField(
+        label=_("Xã, phường"), required=False, queryset=AdministrativeUnit.objects.none()
+    )
     born_from = forms.IntegerField(label=_("Sinh từ năm"), required=False, min_value=1990, max_value=2100)
     born_to = forms.IntegerField(label=_("đến năm"), required=False, min_value=1990, max_value=2100)
-    sex = forms.ChoiceField(label=_("Giới tính"), required=False, choices=[("", _("Tất cả"))] + list(Sex.choices))
-    status = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=[("", _("Đang quản lý và tạm thời"))] + list(ChildStatus.choices))
-    group = forms.ChoiceField(label=_("Hoàn cảnh đặc biệt"), required=False, choices=[("", _("Tất cả"))] + list(Article10.choices))
+    sex = forms.ChoiceField(
+        label=_("Giới tính"), required=False, choices=[("", _("Tất cả"))] + list(Sex.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Đang quản lý và tạm thời"))] + list(ChildStatus.choices),
+    )
+    group = forms.ChoiceField(
+        label=_("Hoàn cảnh đặc biệt"), required=False, choices=[("", _("Tất cả"))] + list(Article10.choices)
+    )
 
     def __init__(self, *args, user, communes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +184,16 @@ class ChildSearchForm(forms.Form):
 class CaregiverForm(forms.ModelForm):
     class Meta:
         model = Caregiver
-        fields = ["relationship", "full_name", "birth_year", "personal_id", "phone", "is_primary", "lives_with_child", "deceased"]
+        fields = [
+            "relationship",
+            "full_name",
+            "birth_year",
+            "personal_id",
+            "phone",
+            "is_primary",
+            "lives_with_child",
+            "deceased",
+        ]
 
 
 class CircumstanceForm(forms.ModelForm):
@@ -198,16 +244,26 @@ class UploadForm(forms.Form):
     """An Excel or CSV list to import, for a unit the user may write in."""
 
     file = forms.FileField(label=_("Tệp danh sách (.xlsx hoặc .csv)"))
-    unit = forms.ModelChoiceField(label=_("Địa bàn của danh sách"), queryset=AdministrativeUnit.objects.none())
-    list_generation = forms.ChoiceField(label=_("Danh sách lập theo đơn vị hành chính"), required=False,
-                                        choices=ImportBatch._meta.get_field("list_generation").choices)
-    ethnicity_list = forms.ChoiceField(label=_("Mã dân tộc (nếu ghi bằng số) theo"), choices=list(ETHNIC_LISTS.items()))
+    unit = forms.ModelChoiceField(
+        label=_("Địa bàn của danh sách"), queryset=AdministrativeUnit.objects.none()
+    )
+    list_generation = forms.ChoiceField(
+        label=_("Danh sách lập theo đơn vị hành chính"),
+        required=False,
+        choices=ImportBatch._meta.get_field("list_generation").choices,
+    )
+    ethnicity_list = forms.ChoiceField(
+        label=_("Mã dân tộc (nếu ghi bằng số) theo"), choices=list(ETHNIC_LISTS.items())
+    )
     sheet = forms.CharField(label=_("Trang tính (để trống = trang đầu)"), required=False, max_length=100)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = (
-            editable_units(user).filter(level__in=[Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]).current().order_by("level", "code")
+            editable_units(user)
+            .filter(level__in=[Level.PROVINCE, Level.DISTRICT, Level.COMMUNE])
+            .current()
+            .order_by("level", "code")
         )
         self.fields["unit"].label_from_instance = lambda u: u.full_name
 
@@ -222,7 +278,9 @@ class MappingForm(forms.Form):
         choices = [("", _("(bỏ qua cột này)"))] + list(FIELDS.items())
         self.headers = list(batch.headers)
         for i, h in enumerate(self.headers):
-            self.fields[f"col_{i}"] = forms.ChoiceField(label=h, choices=choices, required=False, initial=batch.mapping.get(h, ""))
+            self.fields[f"col_{i}"] = forms.ChoiceField(
+                label=h, choices=choices, required=False, initial=batch.mapping.get(h, "")
+            )
         self.fields["skip_errors"].initial = batch.skip_errors
 
     def mapping(self) -> dict:
@@ -235,7 +293,13 @@ class DecisionForm(forms.Form):
 
 
 class LinkageRunForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Việc"), choices=[("dedupe", _("Tìm hồ sơ trùng trong sổ")), ("register", _("Đối chiếu CSDL quốc gia về dân cư"))])
+    kind = forms.ChoiceField(
+        label=_("Việc"),
+        choices=[
+            ("dedupe", _("Tìm hồ sơ trùng trong sổ")),
+            ("register", _("Đối chiếu CSDL quốc gia về dân cư")),
+        ],
+    )
     unit = forms.ModelChoiceField(label=_("Địa bàn"), queryset=AdministrativeUnit.objects.none())
 
     def __init__(self, *args, units, **kwargs):

@@ -69,7 +69,18 @@ from .places import UnitResolver
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 TOTAL_WORDS = ("tong cong", "tong so", "cong:", "tong:")
-FOOTER_WORDS = ("nguoi lap", "xac nhan", "tm.", "t/m", "tm ubnd", "chu tich", "can bo lap", "ky ten", "ngay ", "(ky")
+FOOTER_WORDS = (
+    "nguoi lap",
+    "xac nhan",
+    "tm.",
+    "t/m",
+    "tm ubnd",
+    "chu tich",
+    "can bo lap",
+    "ky ten",
+    "ngay ",
+    "(ky",
+)
 MAX_FIXED_NOTES = 20_000
 MAX_NAME = Child._meta.get_field("full_name").max_length  # the same for caregivers
 
@@ -113,28 +124,87 @@ FIELDS = {
     "circumstance": "Hoàn cảnh đặc biệt (nhóm Điều 10)",
     "disability": "Dạng khuyết tật",
 }
-SENSITIVE_FIELDS = {"personal_id": policy.IDENTITY, "circumstance": policy.CIRCUMSTANCES, "disability": policy.DISABILITY}
+SENSITIVE_FIELDS = {
+    "personal_id": policy.IDENTITY,
+    "circumstance": policy.CIRCUMSTANCES,
+    "disability": policy.DISABILITY,
+}
 
 # Folded headings people write → field.
 SYNONYMS = {
-    "full_name": ["ho va ten", "ho ten", "ho ten tre", "ho va ten tre", "ho va ten tre em", "ten tre", "ho ten tre em", "hoten"],
+    "full_name": [
+        "ho va ten",
+        "ho ten",
+        "ho ten tre",
+        "ho va ten tre",
+        "ho va ten tre em",
+        "ten tre",
+        "ho ten tre em",
+        "hoten",
+    ],
     "family_name": ["ho", "ho va ten dem", "ho dem", "ho va dem", "ho, ten dem"],
     "given_name": ["ten"],
-    "birth_date": ["ngay sinh", "ngay thang nam sinh", "ngay, thang, nam sinh", "sinh ngay", "ngay/thang/nam sinh", "ns", "ngay sinh (dd/mm/yyyy)"],
+    "birth_date": [
+        "ngay sinh",
+        "ngay thang nam sinh",
+        "ngay, thang, nam sinh",
+        "sinh ngay",
+        "ngay/thang/nam sinh",
+        "ns",
+        "ngay sinh (dd/mm/yyyy)",
+    ],
     "birth_year": ["nam sinh"],
     "male_mark": ["nam"],
     "female_mark": ["nu"],
     "sex": ["gioi tinh", "gioi", "gt", "nam/nu", "nam, nu"],
     "ethnicity": ["dan toc", "dt", "ma dan toc"],
-    "personal_id": ["so dinh danh", "so dinh danh ca nhan", "ma dinh danh", "ma so dinh danh", "so ddcn", "ma ddcn", "cccd", "so cccd", "so cccd/ddcn", "so dinh danh (12 so)"],
+    "personal_id": [
+        "so dinh danh",
+        "so dinh danh ca nhan",
+        "ma dinh danh",
+        "ma so dinh danh",
+        "so ddcn",
+        "ma ddcn",
+        "cccd",
+        "so cccd",
+        "so cccd/ddcn",
+        "so dinh danh (12 so)",
+    ],
     "commune_code": ["ma xa", "ma xa/phuong", "ma don vi", "ma xa, phuong"],
-    "commune": ["xa", "xa/phuong", "phuong", "xa, phuong", "xa, phuong, thi tran", "xa/phuong/thi tran", "noi o", "don vi"],
+    "commune": [
+        "xa",
+        "xa/phuong",
+        "phuong",
+        "xa, phuong",
+        "xa, phuong, thi tran",
+        "xa/phuong/thi tran",
+        "noi o",
+        "don vi",
+    ],
     "district": ["huyen", "quan/huyen", "huyen, quan", "huyen/thi xa/thanh pho", "quan, huyen"],
-    "village": ["thon", "thon/ban", "thon, ban", "thon, to dan pho", "ban", "to dan pho", "xom", "thon/xom", "thon, xom", "thon/to"],
+    "village": [
+        "thon",
+        "thon/ban",
+        "thon, ban",
+        "thon, to dan pho",
+        "ban",
+        "to dan pho",
+        "xom",
+        "thon/xom",
+        "thon, xom",
+        "thon/to",
+    ],
     "address": ["dia chi", "noi o hien nay", "cho o hien nay", "dia chi thuong tru"],
     "father_name": ["ho ten cha", "ten cha", "cha", "ho va ten cha", "ho ten bo", "bo"],
     "mother_name": ["ho ten me", "ten me", "me", "ho va ten me"],
-    "caregiver_name": ["nguoi cham soc", "nguoi giam ho", "ho ten nguoi cham soc", "nguoi nuoi duong", "ho ten cha/me hoac nguoi giam ho", "cha me/nguoi giam ho"],
+    "caregiver_name": [
+        "nguoi cham soc",
+        "nguoi giam ho",
+        "ho ten nguoi cham soc",
+        "nguoi nuoi duong",
+        "ho ten cha/me hoac nguoi giam ho",
+        "cha me/nguoi giam ho",
+    ],
     "caregiver_phone": ["dien thoai", "sdt", "so dien thoai", "dt lien he"],
     "birth_registered": ["da khai sinh", "dang ky khai sinh", "khai sinh", "da dang ky khai sinh", "dkks"],
     "birth_registration_date": ["ngay dang ky khai sinh", "ngay dk khai sinh", "ngay khai sinh", "ngay dkks"],
@@ -201,7 +271,9 @@ def read_rows(name: str, data: bytes, sheet: str = "") -> tuple[list[list], str]
         finally:
             wb.close()
     if suffix == ".xls":
-        raise ImportFileError("Tệp .xls (Excel 97–2003) chưa được hỗ trợ: hãy mở bằng Excel và lưu lại dạng .xlsx.")
+        raise ImportFileError(
+            "Tệp .xls (Excel 97–2003) chưa được hỗ trợ: hãy mở bằng Excel và lưu lại dạng .xlsx."
+        )
     if suffix in (".csv", ".txt", ".tsv"):
         if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
             raise ImportFileError("Tệp không phải là văn bản CSV.")
@@ -259,7 +331,11 @@ def find_table(rows: list[list], sheet: str = "") -> Table:
                 if top[j]:
                     group = top[j]
                 if below[j]:
-                    headers[j] = below[j] if not top[j] or _head_key(below[j]) in _SYNONYM_INDEX else f"{top[j]} {below[j]}"
+                    headers[j] = (
+                        below[j]
+                        if not top[j] or _head_key(below[j]) in _SYNONYM_INDEX
+                        else f"{top[j]} {below[j]}"
+                    )
                 elif not top[j] and group:
                     headers[j] = group
             start += 1
@@ -281,7 +357,11 @@ def find_table(rows: list[list], sheet: str = "") -> Table:
 
 def propose_mapping(user, headers: list[str]) -> dict[str, str]:
     """Heading → field: what this uploader chose before, else the known headings."""
-    memory = dict(ColumnMemory.objects.filter(user=user, header_folded__in=[_head_key(h) for h in headers]).values_list("header_folded", "field"))
+    memory = dict(
+        ColumnMemory.objects.filter(user=user, header_folded__in=[_head_key(h) for h in headers]).values_list(
+            "header_folded", "field"
+        )
+    )
     mapping, used = {}, set()
     for h in headers:
         key = _head_key(h)
@@ -338,14 +418,23 @@ def upload(user, unit, name: str, data: bytes, sheet: str = "", **options) -> Im
     if not table.rows:
         raise ImportFileError("Tệp có dòng tiêu đề nhưng không có dòng dữ liệu nào.")
     batch = ImportBatch(
-        uploaded_by=user, unit=unit, file_name=Path(name).name[:250], file_sha256=_sha(data), sheet=sheet_name,
-        header_row=table.header_row, headers=table.headers, total_rows=len(table.rows),
-        mapping=propose_mapping(user, table.headers), **options,
+        uploaded_by=user,
+        unit=unit,
+        file_name=Path(name).name[:250],
+        file_sha256=_sha(data),
+        sheet=sheet_name,
+        header_row=table.header_row,
+        headers=table.headers,
+        total_rows=len(table.rows),
+        mapping=propose_mapping(user, table.headers),
+        **options,
     )
     batch.file.save(f"{uuid.uuid4().hex}{Path(name).suffix.lower()}", ContentFile(data), save=False)
     batch.save()
     batch._table = table  # reused by check/apply in the same process (the command, the benchmark)
-    record_change(user, "create", batch, {"rows": [None, len(table.rows)]}, unit=unit, reason="tải lên danh sách trẻ em")
+    record_change(
+        user, "create", batch, {"rows": [None, len(table.rows)]}, unit=unit, reason="tải lên danh sách trẻ em"
+    )
     return batch
 
 
@@ -366,13 +455,17 @@ def set_mapping(user, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatc
     access = policy.Access(user)
     for f, group in SENSITIVE_FIELDS.items():
         if f in fields and not (access.admin or batch.unit_id in access.unit_ids(group)):
-            raise ImportRefused(f"Vai trò của bạn không được nhập {policy.GROUP_LABELS[group]}: hãy bỏ ghép cột “{FIELDS[f]}”.")
+            raise ImportRefused(
+                f"Vai trò của bạn không được nhập {policy.GROUP_LABELS[group]}: hãy bỏ ghép cột “{FIELDS[f]}”."
+            )
     clean = {h: (mapping.get(h) or "") for h in batch.headers}
     batch.mapping = clean
     batch.status = ImportBatch.Status.UPLOADED
     batch.save(update_fields=["mapping", "status"])
     for h, f in clean.items():
-        ColumnMemory.objects.update_or_create(user=user, header_folded=_head_key(h)[:150], defaults={"field": f})
+        ColumnMemory.objects.update_or_create(
+            user=user, header_folded=_head_key(h)[:150], defaults={"field": f}
+        )
     return batch
 
 
@@ -412,11 +505,27 @@ class CleanResult:
 
 # Words by which lists name the Article 10 groups (folded) → group letter.
 _CIRC_WORDS = {
-    "mo coi": "a", "bo roi": "b", "khong noi nuong tua": "c", "khuyet tat": "d", "hiv": "dd", "vi pham phap luat": "e",
-    "nghien ma tuy": "g", "bo hoc": "h", "bao luc": "i", "boc lot": "k", "xam hai tinh duc": "l", "mua ban": "m",
-    "benh hiem ngheo": "n", "dieu tri dai ngay": "n", "di cu": "o", "lanh nan": "o", "ti nan": "o",
+    "mo coi": "a",
+    "bo roi": "b",
+    "khong noi nuong tua": "c",
+    "khuyet tat": "d",
+    "hiv": "dd",
+    "vi pham phap luat": "e",
+    "nghien ma tuy": "g",
+    "bo hoc": "h",
+    "bao luc": "i",
+    "boc lot": "k",
+    "xam hai tinh duc": "l",
+    "mua ban": "m",
+    "benh hiem ngheo": "n",
+    "dieu tri dai ngay": "n",
+    "di cu": "o",
+    "lanh nan": "o",
+    "ti nan": "o",
 }
-_DISABILITY_TEXT = {fold(str(label)).replace("khuyet tat ", ""): code for code, label in DisabilityType.choices}
+_DISABILITY_TEXT = {
+    fold(str(label)).replace("khuyet tat ", ""): code for code, label in DisabilityType.choices
+}
 
 
 def _circumstance(raw) -> tuple[str, list[Issue]]:
@@ -429,7 +538,13 @@ def _circumstance(raw) -> tuple[str, list[Issue]]:
     for words, code in _CIRC_WORDS.items():
         if words in text:
             return code, []
-    return "", [Issue(ERROR, "circumstance_unknown", f"Hoàn cảnh đặc biệt “{_cell_text(raw)}” không thuộc nhóm nào của Điều 10 Luật Trẻ em.")]
+    return "", [
+        Issue(
+            ERROR,
+            "circumstance_unknown",
+            f"Hoàn cảnh đặc biệt “{_cell_text(raw)}” không thuộc nhóm nào của Điều 10 Luật Trẻ em.",
+        )
+    ]
 
 
 def _disability(raw) -> tuple[str, list[Issue]]:
@@ -437,9 +552,15 @@ def _disability(raw) -> tuple[str, list[Issue]]:
     if not text or text in ("khong", "0"):
         return "", []
     for key, code in _DISABILITY_TEXT.items():
-        if text == key or text.replace("khuyet tat ", "") == key or key.startswith(text.replace("khuyet tat ", "")):
+        if (
+            text == key
+            or text.replace("khuyet tat ", "") == key
+            or key.startswith(text.replace("khuyet tat ", ""))
+        ):
             return code, []
-    return DisabilityType.OTHER, [Issue(WARNING, "disability_other", f"Dạng khuyết tật “{_cell_text(raw)}” ghi là “khuyết tật khác”.")]
+    return DisabilityType.OTHER, [
+        Issue(WARNING, "disability_other", f"Dạng khuyết tật “{_cell_text(raw)}” ghi là “khuyết tật khác”.")
+    ]
 
 
 def _txt(v) -> str:
@@ -471,7 +592,9 @@ def _factorize(values: list) -> tuple[np.ndarray, list]:
     """Codes per row and the unique values (first-seen order), so each distinct value is cleaned once."""
     index: dict = {}
     if _all_text(values):  # texts and blanks only: no values of two types to keep apart (1, 1.0, True)
-        codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+        codes = np.fromiter(
+            (index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values)
+        )
         return codes, list(index)
     codes = np.empty(len(values), dtype=np.int64)
     uniques: list = []
@@ -529,9 +652,14 @@ def clean_names(values: list) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]
     codes, uniq = _factorize(texts)
     arr = pc.utf8_normalize(pa.array(uniq, type=pa.string()), "NFC")
     spaced = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"\s+", " "))
-    simple = pc.and_(pc.match_substring_regex(spaced, _NAME_SIMPLE), pc.invert(pc.match_substring_regex(spaced, _NAME_LEGACY)))
+    simple = pc.and_(
+        pc.match_substring_regex(spaced, _NAME_SIMPLE),
+        pc.invert(pc.match_substring_regex(spaced, _NAME_LEGACY)),
+    )
     proper = pc.utf8_title(spaced)
-    folded = pc.replace_substring_regex(pc.utf8_normalize(pc.replace_substring(pc.utf8_lower(proper), "đ", "d"), "NFD"), r"\p{Mn}", "")
+    folded = pc.replace_substring_regex(
+        pc.utf8_normalize(pc.replace_substring(pc.utf8_lower(proper), "đ", "d"), "NFD"), r"\p{Mn}", ""
+    )
     simple_np = simple.to_numpy(zero_copy_only=False).astype(bool)
     out = proper.to_pylist()
     fold_out = folded.to_pylist()
@@ -605,15 +733,36 @@ def _date_order(pre: list, label: str, field: str, parts: list) -> tuple[str, bo
     """The column's day/month order; ambiguous values are flagged one by one only without clear evidence."""
     order, mixed, evidence = column_evidence(parts)
     if mixed:
-        pre.append((0, label, field, Issue(WARNING, "date_order_mixed", f"Cột “{label}” có cả dạng ngày/tháng và tháng/ngày: từng ngày ≤ 12 được đánh dấu để kiểm tra.")))
+        pre.append(
+            (
+                0,
+                label,
+                field,
+                Issue(
+                    WARNING,
+                    "date_order_mixed",
+                    f"Cột “{label}” có cả dạng ngày/tháng và tháng/ngày: từng ngày ≤ 12 được đánh dấu để kiểm tra.",
+                ),
+            )
+        )
         return order, True
     if evidence == 0:
         return order, True
     if any(p is not None and p.ambiguous for p in parts):
         how = "tháng/ngày/năm" if order == "mdy" else "ngày/tháng/năm"
         severity = WARNING if order == "mdy" else FIXED
-        pre.append((0, label, field, Issue(severity, "date_order_inferred",
-                                            f"Cột “{label}” ghi theo {how} ({evidence} dòng cho thấy rõ): các ngày có ngày và tháng đều ≤ 12 được hiểu theo cách này.")))
+        pre.append(
+            (
+                0,
+                label,
+                field,
+                Issue(
+                    severity,
+                    "date_order_inferred",
+                    f"Cột “{label}” ghi theo {how} ({evidence} dòng cho thấy rõ): các ngày có ngày và tháng đều ≤ 12 được hiểu theo cách này.",
+                ),
+            )
+        )
     return order, False
 
 
@@ -630,8 +779,17 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
     for rownum, row in table.rows:
         if len(mapped) >= 3:  # the usual row: its first three mapped cells hold text
             a, b, c = row[i0], row[i1], row[i2]
-            if (a.__class__ is str and b.__class__ is str and c.__class__ is str and a and b and c
-                    and not a.isspace() and not b.isspace() and not c.isspace()):
+            if (
+                a.__class__ is str
+                and b.__class__ is str
+                and c.__class__ is str
+                and a
+                and b
+                and c
+                and not a.isspace()
+                and not b.isspace()
+                and not c.isspace()
+            ):
                 rows_in.append((rownum, row))
                 continue
         cells = []
@@ -651,7 +809,9 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
             pre.append((rownum, "", "", Issue(FIXED, "total_row", "Dòng tổng cộng: bỏ qua.")))
             continue
         if first.startswith(FOOTER_WORDS):
-            pre.append((rownum, "", "", Issue(FIXED, "footer", "Phần ký tên cuối danh sách: dừng đọc từ dòng này.")))
+            pre.append(
+                (rownum, "", "", Issue(FIXED, "footer", "Phần ký tên cuối danh sách: dừng đọc từ dòng này."))
+            )
             break
         rows_in.append((rownum, row))
     n = len(rows_in)
@@ -682,12 +842,18 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
         name_field = "full_name"
     else:
         fam, giv = column("family_name"), column("given_name")
-        raw_names = [f"{_cell_text(a)} {_cell_text(b)}".strip() or None for a, b in zip(fam, giv, strict=True)]
+        raw_names = [
+            f"{_cell_text(a)} {_cell_text(b)}".strip() or None for a, b in zip(fam, giv, strict=True)
+        ]
         name_field = "given_name"
     names, folded, name_issues, name_err = clean_names(raw_names)
     rep.error |= name_err
     too_long = np.array([v is not None and len(v) > MAX_NAME for v in names], dtype=bool)
-    rep.rows(name_field, np.flatnonzero(too_long), lambda r: Issue(ERROR, "name_too_long", f"Họ tên dài quá {MAX_NAME} ký tự."))
+    rep.rows(
+        name_field,
+        np.flatnonzero(too_long),
+        lambda r: Issue(ERROR, "name_too_long", f"Họ tên dài quá {MAX_NAME} ký tự."),
+    )
     for r in np.flatnonzero(np.array([bool(x) for x in name_issues], dtype=bool)):
         for i in name_issues[r]:
             rep.items.append((int(r), name_field, i))
@@ -702,17 +868,31 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
     has_m = np.array([v is not None for v in male], dtype=bool)
     has_f = np.array([v is not None for v in female], dtype=bool)
     both = has_m & has_f
-    rep.rows("male_mark", np.flatnonzero(both), lambda r: Issue(ERROR, "sex_both", "Đánh dấu cả hai cột Nam và Nữ."))
+    rep.rows(
+        "male_mark",
+        np.flatnonzero(both),
+        lambda r: Issue(ERROR, "sex_both", "Đánh dấu cả hai cột Nam và Nữ."),
+    )
     mark_sex = np.where(has_m & ~both, "m", np.where(has_f & ~both, "f", ""))
     conflict = (mark_sex != "") & (sex != "") & (mark_sex != sex)
-    rep.rows("male_mark", np.flatnonzero(conflict), lambda r: Issue(ERROR, "sex_conflict", "Giới tính ghi ở hai cột không khớp nhau."))
+    rep.rows(
+        "male_mark",
+        np.flatnonzero(conflict),
+        lambda r: Issue(ERROR, "sex_conflict", "Giới tính ghi ở hai cột không khớp nhau."),
+    )
     sex = np.where(mark_sex != "", mark_sex, sex)
     if ("male_mark" in col or "female_mark" in col) and "sex" not in col:
-        rep.rows("male_mark", np.flatnonzero(~has_m & ~has_f), lambda r: Issue(WARNING, "sex_missing", "Không đánh dấu cột Nam hay Nữ."))
+        rep.rows(
+            "male_mark",
+            np.flatnonzero(~has_m & ~has_f),
+            lambda r: Issue(WARNING, "sex_missing", "Không đánh dấu cột Nam hay Nữ."),
+        )
     # Date of birth: its column, else the mark column holding a date, else the year column.
     marks = {"x", "v", "1", "co", "✓", "✔"}
     birth_raw = column("birth_date")
-    default_field = next((f for f in ("birth_date", "male_mark", "female_mark", "birth_year") if f in col), "birth_date")
+    default_field = next(
+        (f for f in ("birth_date", "male_mark", "female_mark", "birth_year") if f in col), "birth_date"
+    )
     birth_field = np.full(n, default_field, dtype=object)
     year_col = column("birth_year")
     for r in range(n):
@@ -730,12 +910,17 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
     bparts = [split_date(u, today) for u in buniq]
     label = head.get("birth_date") or head.get("male_mark") or head.get("birth_year") or "Ngày sinh"
     order, flag = _date_order(pre, label, "birth_date", [bparts[c] for c in bcodes])
-    bres = [resolve_date(p, order, "Ngày sinh", u, flag_ambiguous=flag) for p, u in zip(bparts, buniq, strict=True)]
+    bres = [
+        resolve_date(p, order, "Ngày sinh", u, flag_ambiguous=flag)
+        for p, u in zip(bparts, buniq, strict=True)
+    ]
     for res in bres:
         if res.ok:
             res.issues = list(res.issues) + check_birth_date(res.value, today)
     birth = np.array([res.value if res.ok else None for res in bres], dtype=object)[bcodes]
-    precision = np.array([res.extra.get("precision", DatePrecision.DAY) for res in bres], dtype=object)[bcodes]
+    precision = np.array([res.extra.get("precision", DatePrecision.DAY) for res in bres], dtype=object)[
+        bcodes
+    ]
     has_issue = np.array([bool(res.issues) for res in bres], dtype=bool)
     berr = np.array([not res.ok or any(i.severity == ERROR for i in res.issues) for res in bres], dtype=bool)
     rep.error |= berr[bcodes]
@@ -772,13 +957,30 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
     for key in puniq:
         res = resolver.resolve(*key)
         if res.value is not None and not _editable(batch, res.value):
-            res = Cleaned(extra=res.extra, issues=[*res.issues, Issue(ERROR, "commune_out_of_scope", f"{res.value.full_name} ngoài địa bàn bạn được nhập.")])
+            res = Cleaned(
+                extra=res.extra,
+                issues=[
+                    *res.issues,
+                    Issue(
+                        ERROR, "commune_out_of_scope", f"{res.value.full_name} ngoài địa bàn bạn được nhập."
+                    ),
+                ],
+            )
         pres.append(res)
     rep.per_value("commune" if "commune" in col else "commune_code", pcodes, [res.issues for res in pres])
-    commune_id = np.array([res.value.id if res.value is not None else 0 for res in pres], dtype=np.int64)[pcodes]
-    source_unit = np.array([res.extra.get("source_unit").id if res.extra.get("source_unit") else None for res in pres], dtype=object)[pcodes]
-    village_id = np.array([res.extra.get("village").id if res.extra.get("village") else None for res in pres], dtype=object)[pcodes]
-    village_name = np.array([(res.extra.get("village_name") or "")[:150] for res in pres], dtype=object)[pcodes]
+    commune_id = np.array([res.value.id if res.value is not None else 0 for res in pres], dtype=np.int64)[
+        pcodes
+    ]
+    source_unit = np.array(
+        [res.extra.get("source_unit").id if res.extra.get("source_unit") else None for res in pres],
+        dtype=object,
+    )[pcodes]
+    village_id = np.array(
+        [res.extra.get("village").id if res.extra.get("village") else None for res in pres], dtype=object
+    )[pcodes]
+    village_name = np.array([(res.extra.get("village_name") or "")[:150] for res in pres], dtype=object)[
+        pcodes
+    ]
     # Birth registration.
     registered = np.full(n, None, dtype=object)
     if "birth_registered" in col:
@@ -790,20 +992,40 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
         raw = column("birth_registration_date")
         codes, uniq = _factorize(raw)
         parts = [split_date(u, today) for u in uniq]
-        rorder, rflag = _date_order(pre, head["birth_registration_date"], "birth_registration_date", [parts[c] for c in codes])
-        res = [resolve_date(p, rorder, "Ngày đăng ký khai sinh", u, flag_ambiguous=rflag) for p, u in zip(parts, uniq, strict=True)]
+        rorder, rflag = _date_order(
+            pre, head["birth_registration_date"], "birth_registration_date", [parts[c] for c in codes]
+        )
+        res = [
+            resolve_date(p, rorder, "Ngày đăng ký khai sinh", u, flag_ambiguous=rflag)
+            for p, u in zip(parts, uniq, strict=True)
+        ]
         rep.per_value("birth_registration_date", codes, [c.issues for c in res])
         reg_date = np.array([c.value if c.ok else None for c in res], dtype=object)[codes]
-        before = np.array([rd is not None and b is not None and rd < b for rd, b in zip(reg_date, birth, strict=True)], dtype=bool)
-        rep.rows("birth_registration_date", np.flatnonzero(before), lambda r: Issue(ERROR, "registration_before_birth", "Ngày đăng ký khai sinh trước ngày sinh."))
+        before = np.array(
+            [rd is not None and b is not None and rd < b for rd, b in zip(reg_date, birth, strict=True)],
+            dtype=bool,
+        )
+        rep.rows(
+            "birth_registration_date",
+            np.flatnonzero(before),
+            lambda r: Issue(ERROR, "registration_before_birth", "Ngày đăng ký khai sinh trước ngày sinh."),
+        )
         future = np.array([rd is not None and rd > today for rd in reg_date], dtype=bool)
-        rep.rows("birth_registration_date", np.flatnonzero(future), lambda r: Issue(ERROR, "registration_future", "Ngày đăng ký khai sinh ở tương lai."))
+        rep.rows(
+            "birth_registration_date",
+            np.flatnonzero(future),
+            lambda r: Issue(ERROR, "registration_future", "Ngày đăng ký khai sinh ở tương lai."),
+        )
         reg_date[before | future] = None
     status = np.full(n, "", dtype=object)
     for r in np.flatnonzero(np.not_equal(reg_date, None) | np.not_equal(registered, None)).tolist():
         rd, b = reg_date[r], birth[r]
         if rd is not None and b is not None and precision[r] == DatePrecision.DAY:
-            status[r] = BirthRegistration.ON_TIME if (rd - b).days <= BIRTH_REGISTRATION_DAYS else BirthRegistration.LATE
+            status[r] = (
+                BirthRegistration.ON_TIME
+                if (rd - b).days <= BIRTH_REGISTRATION_DAYS
+                else BirthRegistration.LATE
+            )
         elif rd is not None or registered[r] is True:
             status[r] = BirthRegistration.REGISTERED
         elif registered[r] is False:
@@ -819,7 +1041,9 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
         codes, res = per_unique("disability", _disability)
         dis = np.array([c for c, _ in res], dtype=object)[codes]
         rep.per_value("disability", codes, [i for _, i in res])
-        circ = np.where((dis != "") & (circ == ""), "d", circ)  # a child with a disability is in group d) of Article 10
+        circ = np.where(
+            (dis != "") & (circ == ""), "d", circ
+        )  # a child with a disability is in group d) of Article 10
     if progress:
         progress(n // 2, n)
     # Duplicates within the file (first occurrence kept).
@@ -833,26 +1057,72 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
         if p:
             first = seen_pid.setdefault(p, r)
             if first != r:
-                rep.items.append((int(r), "personal_id", Issue(WARNING, "duplicate_in_file", f"Trùng số định danh với dòng {rownums[first]}: bỏ qua dòng này.")))
+                rep.items.append(
+                    (
+                        int(r),
+                        "personal_id",
+                        Issue(
+                            WARNING,
+                            "duplicate_in_file",
+                            f"Trùng số định danh với dòng {rownums[first]}: bỏ qua dòng này.",
+                        ),
+                    )
+                )
                 skip[r] = True
                 continue
         k = (folded_l[r], birth_l[r], commune_l[r])
         first = seen_key.setdefault(k, r)
         if first != r:
-            rep.items.append((int(r), name_field, Issue(WARNING, "duplicate_in_file", f"Trùng họ tên, ngày sinh và xã với dòng {rownums[first]}: bỏ qua dòng này.")))
+            rep.items.append(
+                (
+                    int(r),
+                    name_field,
+                    Issue(
+                        WARNING,
+                        "duplicate_in_file",
+                        f"Trùng họ tên, ngày sinh và xã với dòng {rownums[first]}: bỏ qua dòng này.",
+                    ),
+                )
+            )
             skip[r] = True
     # Already in the registry.
     known = _known(ok & ~skip, pid, folded, birth, commune_id)
     for r in np.flatnonzero(known):
-        rep.items.append((int(r), name_field, Issue(WARNING, "already_registered", "Trẻ đã có trong sổ (trùng số định danh hoặc họ tên, ngày sinh, xã): bỏ qua.")))
+        rep.items.append(
+            (
+                int(r),
+                name_field,
+                Issue(
+                    WARNING,
+                    "already_registered",
+                    "Trẻ đã có trong sổ (trùng số định danh hoặc họ tên, ngày sinh, xã): bỏ qua.",
+                ),
+            )
+        )
     skip |= known
     # Caregivers (names only when they read cleanly).
     caregivers = []
-    for f, rel in (("father_name", Relationship.FATHER), ("mother_name", Relationship.MOTHER), ("caregiver_name", Relationship.GUARDIAN)):
+    for f, rel in (
+        ("father_name", Relationship.FATHER),
+        ("mother_name", Relationship.MOTHER),
+        ("caregiver_name", Relationship.GUARDIAN),
+    ):
         if f in col:
             cg, cg_fold, _, cg_err = clean_names(column(f))
-            phone = [(_cell_text(v))[:30] for v in column("caregiver_phone")] if rel == Relationship.GUARDIAN else [""] * n
-            caregivers.append((rel, cg, cg_fold, ~cg_err & np.array([bool(x) and len(x) <= MAX_NAME for x in cg], dtype=bool), phone))
+            phone = (
+                [(_cell_text(v))[:30] for v in column("caregiver_phone")]
+                if rel == Relationship.GUARDIAN
+                else [""] * n
+            )
+            caregivers.append(
+                (
+                    rel,
+                    cg,
+                    cg_fold,
+                    ~cg_err & np.array([bool(x) and len(x) <= MAX_NAME for x in cg], dtype=bool),
+                    phone,
+                )
+            )
     # Report and counts.
     issues = list(pre)
     for r, f, i in rep.items:
@@ -867,18 +1137,30 @@ def clean_table(batch: ImportBatch, table: Table, progress=None) -> CleanResult:
     counts["rows_skipped"] = int((ok & skip).sum())
     counts["rows_ok"] = int(write.sum())
     columns = {
-        "full_name": np.array(names, dtype=object), "name_folded": folded, "birth_date": birth, "birth_date_precision": precision,
-        "sex": sex.astype(object), "ethnicity_code": eth,
-        "ethnicity_list": np.where(eth != "", batch.ethnicity_list, ""), "personal_id": pid, "birth_registration": status,
+        "full_name": np.array(names, dtype=object),
+        "name_folded": folded,
+        "birth_date": birth,
+        "birth_date_precision": precision,
+        "sex": sex.astype(object),
+        "ethnicity_code": eth,
+        "ethnicity_list": np.where(eth != "", batch.ethnicity_list, ""),
+        "personal_id": pid,
+        "birth_registration": status,
         "birth_registration_date": reg_date,
         "birth_registration_place": _texts(column, col, "birth_registration_place", n, 250),
-        "commune_id": commune_id, "source_unit_id": source_unit, "village_id": village_id, "village_name": village_name,
-        "address": _texts(column, col, "address", n, 250), "disability_type": dis,
+        "commune_id": commune_id,
+        "source_unit_id": source_unit,
+        "village_id": village_id,
+        "village_name": village_name,
+        "address": _texts(column, col, "address", n, 250),
+        "disability_type": dis,
         "circumstance": circ,
     }
     if progress:
         progress(n, n)
-    return CleanResult(rownums=rownums, ok=write, columns=columns, caregivers=caregivers, issues=issues, counts=dict(counts))
+    return CleanResult(
+        rownums=rownums, ok=write, columns=columns, caregivers=caregivers, issues=issues, counts=dict(counts)
+    )
 
 
 def _factorize_tuples(values: list[tuple]) -> tuple[np.ndarray, list]:
@@ -913,7 +1195,9 @@ def _known(mask: np.ndarray, pid, folded, birth, commune_id) -> np.ndarray:
     communes = {int(commune_id[r]) for r in idx}
     live = Child.objects.exclude(status=ChildStatus.MERGED).filter(commune_id__in=communes)
     known_ids, known_keys = set(), set()
-    for p, name, b, c in live.values_list("personal_id", "name_folded", "birth_date", "commune_id").iterator(chunk_size=20000):
+    for p, name, b, c in live.values_list("personal_id", "name_folded", "birth_date", "commune_id").iterator(
+        chunk_size=20000
+    ):
         if p:
             known_ids.add(p)
         known_keys.add((name, b, c))
@@ -971,7 +1255,11 @@ def _store_issues(batch: ImportBatch, issues) -> None:
             if fixed > MAX_FIXED_NOTES:
                 continue
         rows.append((batch.pk, row, header[:150], f or "", i.severity, i.code, i.message[:500]))
-    _insert(ImportIssue._meta.db_table, ["batch_id", "row", "column", "field", "severity", "code", "message"], rows)
+    _insert(
+        ImportIssue._meta.db_table,
+        ["batch_id", "row", "column", "field", "severity", "code", "message"],
+        rows,
+    )
 
 
 @_without_gc
@@ -1026,7 +1314,9 @@ def apply(user, batch: ImportBatch) -> ImportBatch:
     total = len(table.rows)
     try:
         with transaction.atomic():
-            stats = bulk.write(batch, result, progress=lambda d, t, phase="apply": set_progress(batch, phase, d, t))
+            stats = bulk.write(
+                batch, result, progress=lambda d, t, phase="apply": set_progress(batch, phase, d, t)
+            )
             written = stats.written
             if not cached_ok:
                 _store_issues(batch, result.issues)
@@ -1036,7 +1326,14 @@ def apply(user, batch: ImportBatch) -> ImportBatch:
             batch.processed_rows = total
             batch.message = ""
             batch.save(update_fields=["counts", "status", "applied_at", "processed_rows", "message"])
-            record_change(user, "create", batch, {"children": [None, written]}, unit=batch.unit, reason="ghi danh sách trẻ em vào sổ")
+            record_change(
+                user,
+                "create",
+                batch,
+                {"children": [None, written]},
+                unit=batch.unit,
+                reason="ghi danh sách trẻ em vào sổ",
+            )
     except bulk.RowError as exc:
         message = _write_error_message(batch, exc)
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, message=message)
@@ -1045,7 +1342,8 @@ def apply(user, batch: ImportBatch) -> ImportBatch:
         raise ImportWriteError(message) from None  # the database's own message may quote the value
     except Exception:
         ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.FAILED, message="Ghi vào sổ không thành công; không có dữ liệu nào được ghi. Hãy thử lại hoặc báo quản trị."
+            status=ImportBatch.Status.FAILED,
+            message="Ghi vào sổ không thành công; không có dữ liệu nào được ghi. Hãy thử lại hoặc báo quản trị.",
         )
         batch.refresh_from_db()
         set_progress(batch, "failed", 0, total)
@@ -1057,11 +1355,23 @@ def apply(user, batch: ImportBatch) -> ImportBatch:
 
 # Staging columns of bulk.write → the field of the mapping they come from.
 _COLUMN_FIELDS = {
-    "full_name": "full_name", "name_folded": "full_name", "birth_date": "birth_date", "birth_date_precision": "birth_date",
-    "sex": "sex", "ethnicity_code": "ethnicity", "ethnicity_list": "ethnicity", "personal_id": "personal_id",
-    "birth_registration": "birth_registered", "birth_registration_date": "birth_registration_date",
-    "birth_registration_place": "birth_registration_place", "commune_id": "commune", "source_unit_id": "commune",
-    "village_id": "village", "village_name": "village", "address": "address", "disability_type": "disability",
+    "full_name": "full_name",
+    "name_folded": "full_name",
+    "birth_date": "birth_date",
+    "birth_date_precision": "birth_date",
+    "sex": "sex",
+    "ethnicity_code": "ethnicity",
+    "ethnicity_list": "ethnicity",
+    "personal_id": "personal_id",
+    "birth_registration": "birth_registered",
+    "birth_registration_date": "birth_registration_date",
+    "birth_registration_place": "birth_registration_place",
+    "commune_id": "commune",
+    "source_unit_id": "commune",
+    "village_id": "village",
+    "village_name": "village",
+    "address": "address",
+    "disability_type": "disability",
     "circumstance": "circumstance",
 }
 
@@ -1112,13 +1422,29 @@ def discard(user, batch: ImportBatch) -> None:
         batch.file.delete(save=False)
     batch.status = ImportBatch.Status.DISCARDED
     batch.save(update_fields=["status", "file"])
-    record_change(user, "update", batch, {"status": [None, "discarded"]}, unit=batch.unit, reason="hủy lần nhập")
+    record_change(
+        user, "update", batch, {"status": [None, "discarded"]}, unit=batch.unit, reason="hủy lần nhập"
+    )
 
 
 CHILD_COLUMNS = [
-    "full_name", "name_folded", "birth_date", "birth_date_precision", "sex", "ethnicity_code", "ethnicity_list",
-    "personal_id", "birth_registration", "birth_registration_date", "birth_registration_place", "commune_id",
-    "source_unit_id", "village_id", "village_name", "address", "disability_type",
+    "full_name",
+    "name_folded",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "ethnicity_code",
+    "ethnicity_list",
+    "personal_id",
+    "birth_registration",
+    "birth_registration_date",
+    "birth_registration_place",
+    "commune_id",
+    "source_unit_id",
+    "village_id",
+    "village_name",
+    "address",
+    "disability_type",
 ]
 
 
@@ -1127,8 +1453,13 @@ def time_ordered_uuids(n: int) -> list[uuid.UUID]:
     and inserted in index order — a random uuid4 index makes bulk inserts several times slower."""
     ms = int(time.time() * 1000) & ((1 << 48) - 1)
     head = (ms << 80) | (0x7 << 76) | (0b10 << 62)
-    rand = (np.frombuffer(os.urandom(8 * n), dtype=np.uint64) & np.uint64((1 << 42) - 1)).tolist() if n else []
-    return [uuid.UUID(int=head | (((i >> 20) & 0xFFF) << 64) | ((i & 0xFFFFF) << 42) | r) for i, r in enumerate(rand)]
+    rand = (
+        (np.frombuffer(os.urandom(8 * n), dtype=np.uint64) & np.uint64((1 << 42) - 1)).tolist() if n else []
+    )
+    return [
+        uuid.UUID(int=head | (((i >> 20) & 0xFFF) << 64) | ((i & 0xFFFFF) << 42) | r)
+        for i, r in enumerate(rand)
+    ]
 
 
 def write_rows(batch: ImportBatch, result: CleanResult, progress=None) -> int:
@@ -1165,7 +1496,9 @@ def _insert(table: str, columns: list[str], rows, total: int = 0, progress=None,
             cur.executemany(sql, buf)
 
 
-def issues_by_row(batch: ImportBatch, severity: str | None = None, limit: int = 500) -> dict[int, list[ImportIssue]]:
+def issues_by_row(
+    batch: ImportBatch, severity: str | None = None, limit: int = 500
+) -> dict[int, list[ImportIssue]]:
     """The report grouped by row (first rows first)."""
     qs = batch.issues.all()
     if severity:
@@ -1196,6 +1529,18 @@ def run_import(user, unit, name: str, data: bytes, mapping: dict | None = None, 
 
 
 __all__ = [
-    "FIELDS", "ImportFileError", "ImportRefused", "upload", "set_mapping", "check", "apply", "run_import",
-    "get_progress", "issues_by_row", "report_csv", "WARNING", "ERROR", "FIXED",
+    "FIELDS",
+    "ImportFileError",
+    "ImportRefused",
+    "upload",
+    "set_mapping",
+    "check",
+    "apply",
+    "run_import",
+    "get_progress",
+    "issues_by_row",
+    "report_csv",
+    "WARNING",
+    "ERROR",
+    "FIXED",
 ]

@@ -48,15 +48,31 @@ class Definition:
 
 
 DEFINITIONS = {
-    "YT_SDD_NHE_CAN": Definition("DE_SDD_NHE_CAN", "DE_TRE_DUOI_5_CAN_DO", "trẻ dưới 5 tuổi nhẹ cân / được cân"),
-    "YT_SDD_THAP_COI": Definition("DE_SDD_THAP_COI", "DE_TRE_DUOI_5_CAN_DO", "trẻ dưới 5 tuổi thấp còi / được đo"),
-    "YT_SDD_GAY_COM": Definition("DE_SDD_GAY_COM", "DE_TRE_DUOI_5_CAN_DO", "trẻ dưới 5 tuổi gầy còm / được cân đo"),
-    "YT_THUA_CAN_BEO_PHI": Definition("DE_THUA_CAN_BEO_PHI", "DE_TRE_DUOI_5_CAN_DO", "trẻ dưới 5 tuổi thừa cân, béo phì / được cân đo"),
-    "YT_TCDD_DUOI_1": Definition("DE_TRE_DUOI_1_TCDD", "DE_TRE_DUOI_1", "trẻ tròn 1 tuổi trong kỳ tiêm đủ 8 loại vắc xin trước 1 tuổi"),
-    "TP_KHAI_SINH_DUOI_5": Definition("DE_TRE_DUOI_5_DA_KHAI_SINH", "DE_TRE_DUOI_5", "trẻ dưới 5 tuổi đã đăng ký khai sinh"),
-    "TP_KHAI_SINH_DUNG_HAN": Definition("DE_KHAI_SINH_DUNG_HAN", "DE_KHAI_SINH_TRONG_KY", "khai sinh trong kỳ đúng hạn (60 ngày)"),
+    "YT_SDD_NHE_CAN": Definition(
+        "DE_SDD_NHE_CAN", "DE_TRE_DUOI_5_CAN_DO", "trẻ dưới 5 tuổi nhẹ cân / được cân"
+    ),
+    "YT_SDD_THAP_COI": Definition(
+        "DE_SDD_THAP_COI", "DE_TRE_DUOI_5_CAN_DO", "trẻ dưới 5 tuổi thấp còi / được đo"
+    ),
+    "YT_SDD_GAY_COM": Definition(
+        "DE_SDD_GAY_COM", "DE_TRE_DUOI_5_CAN_DO", "trẻ dưới 5 tuổi gầy còm / được cân đo"
+    ),
+    "YT_THUA_CAN_BEO_PHI": Definition(
+        "DE_THUA_CAN_BEO_PHI", "DE_TRE_DUOI_5_CAN_DO", "trẻ dưới 5 tuổi thừa cân, béo phì / được cân đo"
+    ),
+    "YT_TCDD_DUOI_1": Definition(
+        "DE_TRE_DUOI_1_TCDD", "DE_TRE_DUOI_1", "trẻ tròn 1 tuổi trong kỳ tiêm đủ 8 loại vắc xin trước 1 tuổi"
+    ),
+    "TP_KHAI_SINH_DUOI_5": Definition(
+        "DE_TRE_DUOI_5_DA_KHAI_SINH", "DE_TRE_DUOI_5", "trẻ dưới 5 tuổi đã đăng ký khai sinh"
+    ),
+    "TP_KHAI_SINH_DUNG_HAN": Definition(
+        "DE_KHAI_SINH_DUNG_HAN", "DE_KHAI_SINH_TRONG_KY", "khai sinh trong kỳ đúng hạn (60 ngày)"
+    ),
     "BV_HCDB": Definition("DE_TRE_HCDB", "DE_TRE_EM", "trẻ em có hoàn cảnh đặc biệt"),
-    "BV_HCDB_DUOC_TRO_GIUP": Definition("DE_TRE_HCDB_DUOC_TRO_GIUP", "DE_TRE_HCDB", "trẻ em có HCĐB được trợ giúp"),
+    "BV_HCDB_DUOC_TRO_GIUP": Definition(
+        "DE_TRE_HCDB_DUOC_TRO_GIUP", "DE_TRE_HCDB", "trẻ em có HCĐB được trợ giúp"
+    ),
     "GD_BO_HOC_TH": Definition("DE_HS_TH_BO_HOC", "DE_HS_TH_NHAP_HOC", "học sinh tiểu học bỏ học"),
     "GD_BO_HOC_THCS": Definition("DE_HS_THCS_BO_HOC", "DE_HS_THCS_NHAP_HOC", "học sinh THCS bỏ học"),
     "GD_MAU_GIAO_5_TUOI": Definition("DE_TRE_5_TUOI_DI_MAU_GIAO", "DE_TRE_5_TUOI", "trẻ 5 tuổi đi mẫu giáo"),
@@ -79,8 +95,14 @@ def commune_map(units: Iterable[AdministrativeUnit], at: datetime.date) -> dict[
         if u.level == Level.COMMUNE and u.valid_at(at):
             out[u.id] = {u.id}
             continue
-        under = set(UnitClosure.objects.filter(ancestor=u, descendant__level=Level.COMMUNE).values_list("descendant_id", flat=True))
-        current = set(AdministrativeUnit.objects.filter(id__in=under).valid_at(at).values_list("id", flat=True))
+        under = set(
+            UnitClosure.objects.filter(ancestor=u, descendant__level=Level.COMMUNE).values_list(
+                "descendant_id", flat=True
+            )
+        )
+        current = set(
+            AdministrativeUnit.objects.filter(id__in=under).valid_at(at).values_list("id", flat=True)
+        )
         old = under - current
         if old:
             current |= set(
@@ -97,7 +119,9 @@ def _by_commune(qs, **counts) -> dict[int, dict[str, int]]:
     return {r["commune_id"]: r for r in rows}
 
 
-def _commune_counts(code: str, communes: set[int], start: datetime.date, end: datetime.date) -> dict[int, dict[str, int]]:
+def _commune_counts(
+    code: str, communes: set[int], start: datetime.date, end: datetime.date
+) -> dict[int, dict[str, int]]:
     """One SQL aggregation per indicator: {commune_id: {"num": n, "den": d, "n": records}}."""
     children = Child.objects.filter(commune_id__in=communes, status=ChildStatus.ACTIVE, birth_date__lte=end)
     under16 = children.filter(birth_date__gt=_years_before(end, 16))
@@ -112,25 +136,52 @@ def _commune_counts(code: str, communes: set[int], start: datetime.date, end: da
             child=OuterRef("pk"), measured_on__gte=start, measured_on__lte=end, age_days__lt=1826
         ).order_by("-measured_on", "-pk")
         qs = under16.annotate(
-            m_z=Subquery(latest.values(z)[:1]), m_flag=Subquery(latest.values(flag)[:1]),
-            m_cls=Subquery(latest.values(cls)[:1]), m_any=Exists(latest),
+            m_z=Subquery(latest.values(z)[:1]),
+            m_flag=Subquery(latest.values(flag)[:1]),
+            m_cls=Subquery(latest.values(cls)[:1]),
+            m_any=Exists(latest),
         ).filter(m_any=True)
         valid = Q(m_z__isnull=False) & ~Q(m_flag=True)
-        return _by_commune(qs, num=Count("pk", filter=valid & Q(m_cls=True)), den=Count("pk", filter=valid), n=Count("pk"))
+        return _by_commune(
+            qs, num=Count("pk", filter=valid & Q(m_cls=True)), den=Count("pk", filter=valid), n=Count("pk")
+        )
     if code == "YT_TCDD_DUOI_1":
-        cohort = children.filter(birth_date__gt=_years_before(start, 1) - datetime.timedelta(days=1), birth_date__lte=_years_before(end, 1))
-        return _by_commune(cohort, num=Count("pk", filter=Q(fully_immunised_on__isnull=False)), den=Count("pk"), n=Count("pk"))
+        cohort = children.filter(
+            birth_date__gt=_years_before(start, 1) - datetime.timedelta(days=1),
+            birth_date__lte=_years_before(end, 1),
+        )
+        return _by_commune(
+            cohort,
+            num=Count("pk", filter=Q(fully_immunised_on__isnull=False)),
+            den=Count("pk"),
+            n=Count("pk"),
+        )
     if code == "TP_KHAI_SINH_DUOI_5":
         under5 = children.filter(birth_date__gt=_years_before(end, 5))
-        registered = Q(birth_registration__in=[BirthRegistration.ON_TIME, BirthRegistration.LATE, BirthRegistration.REGISTERED])
+        registered = Q(
+            birth_registration__in=[
+                BirthRegistration.ON_TIME,
+                BirthRegistration.LATE,
+                BirthRegistration.REGISTERED,
+            ]
+        )
         return _by_commune(under5, num=Count("pk", filter=registered), den=Count("pk"), n=Count("pk"))
     if code == "TP_KHAI_SINH_DUNG_HAN":
         reg = under16.filter(birth_registration_date__gte=start, birth_registration_date__lte=end)
         known = Q(birth_registration__in=[BirthRegistration.ON_TIME, BirthRegistration.LATE])
-        return _by_commune(reg, num=Count("pk", filter=Q(birth_registration=BirthRegistration.ON_TIME)), den=Count("pk", filter=known), n=Count("pk"))
+        return _by_commune(
+            reg,
+            num=Count("pk", filter=Q(birth_registration=BirthRegistration.ON_TIME)),
+            den=Count("pk", filter=known),
+            n=Count("pk"),
+        )
     if code in ("BV_HCDB", "BV_HCDB_DUOC_TRO_GIUP"):
-        circ = SpecialCircumstance.objects.filter(child=OuterRef("pk"), from_date__lte=end).filter(Q(to_date__isnull=True) | Q(to_date__gte=start))
-        supported = Support.objects.filter(circumstance__child=OuterRef("pk"), from_date__lte=end).filter(Q(to_date__isnull=True) | Q(to_date__gte=start))
+        circ = SpecialCircumstance.objects.filter(child=OuterRef("pk"), from_date__lte=end).filter(
+            Q(to_date__isnull=True) | Q(to_date__gte=start)
+        )
+        supported = Support.objects.filter(circumstance__child=OuterRef("pk"), from_date__lte=end).filter(
+            Q(to_date__isnull=True) | Q(to_date__gte=start)
+        )
         qs = under16.annotate(in_group=Exists(circ), helped=Exists(supported))
         if code == "BV_HCDB":
             return _by_commune(qs, num=Count("pk", filter=Q(in_group=True)), den=Count("pk"), n=Count("pk"))
@@ -139,15 +190,26 @@ def _commune_counts(code: str, communes: set[int], start: datetime.date, end: da
     if code in ("GD_BO_HOC_TH", "GD_BO_HOC_THCS"):
         level = SchoolLevel.PRIMARY if code == "GD_BO_HOC_TH" else SchoolLevel.LOWER_SECONDARY
         year = school_year_ended_by(end)
-        rows = Schooling.objects.filter(child__in=children, school_year=year, level=level).exclude(status=SchoolStatus.NOT_ENROLLED)
-        agg = rows.values("child__commune_id").annotate(
-            num=Count("pk", filter=Q(status=SchoolStatus.DROPPED_OUT)), den=Count("pk"), n=Count("pk")
-        ).order_by()
+        rows = Schooling.objects.filter(child__in=children, school_year=year, level=level).exclude(
+            status=SchoolStatus.NOT_ENROLLED
+        )
+        agg = (
+            rows.values("child__commune_id")
+            .annotate(
+                num=Count("pk", filter=Q(status=SchoolStatus.DROPPED_OUT)), den=Count("pk"), n=Count("pk")
+            )
+            .order_by()
+        )
         return {r["child__commune_id"]: r for r in agg}
     if code == "GD_MAU_GIAO_5_TUOI":
         year = school_year_ended_by(end) + 1
         born = children.filter(birth_date__year=year - 5)
-        attends = Schooling.objects.filter(child=OuterRef("pk"), school_year=year, level=SchoolLevel.KINDERGARTEN, status__in=[SchoolStatus.ENROLLED, SchoolStatus.COMPLETED])
+        attends = Schooling.objects.filter(
+            child=OuterRef("pk"),
+            school_year=year,
+            level=SchoolLevel.KINDERGARTEN,
+            status__in=[SchoolStatus.ENROLLED, SchoolStatus.COMPLETED],
+        )
         qs = born.annotate(att=Exists(attends))
         return _by_commune(qs, num=Count("pk", filter=Q(att=True)), den=Count("pk"), n=Count("pk"))
     raise KeyError(code)
@@ -182,9 +244,19 @@ def registry_values(
             for cid in cmap.get(u.id, ()):
                 for k in ("num", "den", "n"):
                     tot[k] += per_commune.get(cid, {}).get(k, 0)
-            rows.append({
-                "unit_id": u.id, "unit_code": u.code, "indicator": code, "numerator_element": d.numerator,
-                "denominator_element": d.denominator, "numerator": tot["num"], "denominator": tot["den"],
-                "n_records": tot["n"], "period_start": start, "period_end": period_end, "source": SOURCE,
-            })
+            rows.append(
+                {
+                    "unit_id": u.id,
+                    "unit_code": u.code,
+                    "indicator": code,
+                    "numerator_element": d.numerator,
+                    "denominator_element": d.denominator,
+                    "numerator": tot["num"],
+                    "denominator": tot["den"],
+                    "n_records": tot["n"],
+                    "period_start": start,
+                    "period_end": period_end,
+                    "source": SOURCE,
+                }
+            )
     return rows

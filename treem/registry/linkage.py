@@ -38,8 +38,19 @@ from .models import (
 )
 
 FILLABLE = [
-    "birth_date", "birth_date_precision", "sex", "ethnicity_code", "ethnicity_list", "personal_id", "birth_registration",
-    "birth_registration_date", "birth_registration_place", "village", "village_name", "address", "disability_type",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "ethnicity_code",
+    "ethnicity_list",
+    "personal_id",
+    "birth_registration",
+    "birth_registration_date",
+    "birth_registration_place",
+    "village",
+    "village_name",
+    "address",
+    "disability_type",
     "disability_level",
 ]
 RELATED = {
@@ -61,20 +72,40 @@ def unit_ids(unit: AdministrativeUnit) -> set[int]:
     ids = set(descendants(unit, include_self=True).values_list("id", flat=True))
     succ = set(UnitSuccession.objects.filter(predecessor_id__in=ids).values_list("successor_id", flat=True))
     if succ:
-        ids |= set(AdministrativeUnit.objects.filter(ancestor_links__ancestor_id__in=succ).values_list("id", flat=True))
+        ids |= set(
+            AdministrativeUnit.objects.filter(ancestor_links__ancestor_id__in=succ).values_list(
+                "id", flat=True
+            )
+        )
     return ids
 
 
 def _children(user, unit) -> QuerySet:
-    if not policy.units_for_roles(user, policy.LINKAGE_ROLES).filter(pk=unit.pk).exists() and not policy.Access(user).admin:
+    if (
+        not policy.units_for_roles(user, policy.LINKAGE_ROLES).filter(pk=unit.pk).exists()
+        and not policy.Access(user).admin
+    ):
         raise PermissionDenied(f"Bạn không có quyền tìm trùng, đối chiếu hồ sơ trẻ em của {unit.full_name}.")
     return policy.linkable_children(user).live().filter(commune_id__in=unit_ids(unit))
 
 
 def records_frame(children: QuerySet) -> pd.DataFrame:
     """The linkage input of registry children."""
-    rows = children.values_list("pk", "full_name", "birth_date", "birth_date_precision", "sex", "commune__code", "personal_id")
-    return pd.DataFrame(list(rows), columns=["unique_id", "full_name", "birth_date", "birth_date_precision", "sex", "commune", "personal_id"])
+    rows = children.values_list(
+        "pk", "full_name", "birth_date", "birth_date_precision", "sex", "commune__code", "personal_id"
+    )
+    return pd.DataFrame(
+        list(rows),
+        columns=[
+            "unique_id",
+            "full_name",
+            "birth_date",
+            "birth_date_precision",
+            "sex",
+            "commune",
+            "personal_id",
+        ],
+    )
 
 
 def _reasons(row) -> dict:
@@ -85,16 +116,29 @@ def _reasons(row) -> dict:
 def run_dedupe(user, unit, auto_merge: bool = True) -> LinkageRun:
     """Find duplicate records among the children of a unit: auto-merge the certain, queue the uncertain."""
     children = _children(user, unit)
-    run = LinkageRun.objects.create(kind=LinkageRun.Kind.DEDUPE, unit=unit, started_by=user, settings={
-        "review_threshold": matching.REVIEW_THRESHOLD, "auto_threshold": matching.AUTO_THRESHOLD, "auto_merge": auto_merge,
-    })
+    run = LinkageRun.objects.create(
+        kind=LinkageRun.Kind.DEDUPE,
+        unit=unit,
+        started_by=user,
+        settings={
+            "review_threshold": matching.REVIEW_THRESHOLD,
+            "auto_threshold": matching.AUTO_THRESHOLD,
+            "auto_merge": auto_merge,
+        },
+    )
     frame = records_frame(children)
     result = matching.score(frame) if len(frame) > 1 else None
     pairs = result.pairs if result is not None else pd.DataFrame()
     rejected = set(
-        MatchCandidate.objects.filter(status=MatchCandidate.Status.REJECTED, right__isnull=False).values_list("left_id", "right_id")
+        MatchCandidate.objects.filter(status=MatchCandidate.Status.REJECTED, right__isnull=False).values_list(
+            "left_id", "right_id"
+        )
     )
-    pending = set(MatchCandidate.objects.filter(status=MatchCandidate.Status.PENDING, right__isnull=False).values_list("left_id", "right_id"))
+    pending = set(
+        MatchCandidate.objects.filter(status=MatchCandidate.Status.PENDING, right__isnull=False).values_list(
+            "left_id", "right_id"
+        )
+    )
     n_auto = n_review = 0
     objs = []
     for row in pairs.to_dict("records"):
@@ -103,11 +147,17 @@ def run_dedupe(user, unit, auto_merge: bool = True) -> LinkageRun:
             continue
         p = float(row["match_probability"])
         auto = p >= matching.AUTO_THRESHOLD
-        objs.append(MatchCandidate(
-            run=run, left_id=a, right_id=b, probability=p, reasons=_reasons(row),
-            method="deterministic" if row.get("mw_personal_id", 0) > 5 else "probabilistic",
-            status=MatchCandidate.Status.AUTO if auto and auto_merge else MatchCandidate.Status.PENDING,
-        ))
+        objs.append(
+            MatchCandidate(
+                run=run,
+                left_id=a,
+                right_id=b,
+                probability=p,
+                reasons=_reasons(row),
+                method="deterministic" if row.get("mw_personal_id", 0) > 5 else "probabilistic",
+                status=MatchCandidate.Status.AUTO if auto and auto_merge else MatchCandidate.Status.PENDING,
+            )
+        )
         n_auto += auto and auto_merge
         n_review += not (auto and auto_merge)
     MatchCandidate.objects.bulk_create(objs, batch_size=2000)
@@ -119,7 +169,14 @@ def run_dedupe(user, unit, auto_merge: bool = True) -> LinkageRun:
     run.n_records, run.n_pairs, run.n_auto, run.n_review = len(frame), len(objs), n_auto, n_review
     run.finished_at = timezone.now()
     run.save()
-    record_change(user, "other", run, {"kind": [None, run.kind], "pairs": [None, run.n_pairs]}, unit=unit, reason="tìm hồ sơ trùng")
+    record_change(
+        user,
+        "other",
+        run,
+        {"kind": [None, run.kind], "pairs": [None, run.n_pairs]},
+        unit=unit,
+        reason="tìm hồ sơ trùng",
+    )
     return run
 
 
@@ -137,20 +194,55 @@ def run_register(user, unit, register: PopulationRegister | None = None) -> Link
     """Link the children of a unit to citizens of the population register extract."""
     children = _children(user, unit)
     register = register or get_register()
-    run = LinkageRun.objects.create(kind=LinkageRun.Kind.REGISTER, unit=unit, started_by=user, settings={"register": register.name})
-    codes = set(AdministrativeUnit.objects.filter(id__in=unit_ids(unit), level=3).values_list("code", flat=True))
+    run = LinkageRun.objects.create(
+        kind=LinkageRun.Kind.REGISTER, unit=unit, started_by=user, settings={"register": register.name}
+    )
+    codes = set(
+        AdministrativeUnit.objects.filter(id__in=unit_ids(unit), level=3).values_list("code", flat=True)
+    )
     born_after = datetime.date.today().replace(year=datetime.date.today().year - 17)
     citizens = {c.key: c for c in register.citizens(codes, born_after)}
-    linked = set(RegisterLink.objects.filter(register=register.name, child__in=children).values_list("child_id", flat=True))
+    linked = set(
+        RegisterLink.objects.filter(register=register.name, child__in=children).values_list(
+            "child_id", flat=True
+        )
+    )
     frame = records_frame(children.exclude(pk__in=linked))
     other = pd.DataFrame(
-        [(f"r{c.key}", c.full_name, c.birth_date, c.birth_date_precision, c.sex, c.commune_code, c.personal_id) for c in citizens.values()],
-        columns=["unique_id", "full_name", "birth_date", "birth_date_precision", "sex", "commune", "personal_id"],
+        [
+            (
+                f"r{c.key}",
+                c.full_name,
+                c.birth_date,
+                c.birth_date_precision,
+                c.sex,
+                c.commune_code,
+                c.personal_id,
+            )
+            for c in citizens.values()
+        ],
+        columns=[
+            "unique_id",
+            "full_name",
+            "birth_date",
+            "birth_date_precision",
+            "sex",
+            "commune",
+            "personal_id",
+        ],
     )
     frame["unique_id"] = frame["unique_id"].map(lambda i: f"c{i}")
     result = matching.score(frame, other) if len(frame) and len(other) else None
-    pairs = result.pairs if result is not None else pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability"])
-    best = pairs.sort_values("match_probability", ascending=False).drop_duplicates("unique_id_l") if len(pairs) else pairs
+    pairs = (
+        result.pairs
+        if result is not None
+        else pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability"])
+    )
+    best = (
+        pairs.sort_values("match_probability", ascending=False).drop_duplicates("unique_id_l")
+        if len(pairs)
+        else pairs
+    )
     taken = set()
     n_auto = n_review = 0
     for row in best.to_dict("records"):
@@ -162,8 +254,13 @@ def run_register(user, unit, register: PopulationRegister | None = None) -> Link
         citizen = citizens[key]
         auto = p >= matching.AUTO_THRESHOLD and key not in taken
         cand = MatchCandidate.objects.create(
-            run=run, left_id=child_id, register_key=key, register_data=citizen.as_dict(), probability=p,
-            reasons=_reasons(row), status=MatchCandidate.Status.AUTO if auto else MatchCandidate.Status.PENDING,
+            run=run,
+            left_id=child_id,
+            register_key=key,
+            register_data=citizen.as_dict(),
+            probability=p,
+            reasons=_reasons(row),
+            status=MatchCandidate.Status.AUTO if auto else MatchCandidate.Status.PENDING,
             method="deterministic" if row.get("mw_personal_id", 0) > 5 else "probabilistic",
         )
         if auto:
@@ -175,24 +272,46 @@ def run_register(user, unit, register: PopulationRegister | None = None) -> Link
     run.n_records, run.n_pairs, run.n_auto, run.n_review = len(frame), n_auto + n_review, n_auto, n_review
     run.finished_at = timezone.now()
     run.save()
-    record_change(user, "other", run, {"kind": [None, run.kind], "pairs": [None, run.n_pairs]}, unit=unit, reason="đối chiếu CSDL dân cư")
+    record_change(
+        user,
+        "other",
+        run,
+        {"kind": [None, run.kind], "pairs": [None, run.n_pairs]},
+        unit=unit,
+        reason="đối chiếu CSDL dân cư",
+    )
     return run
 
 
 def _link_register(user, cand: MatchCandidate, register: str) -> RegisterLink:
     child = cand.left
     link, _ = RegisterLink.objects.update_or_create(
-        child=child, register=register,
-        defaults={"citizen_key": cand.register_key, "method": cand.method, "probability": cand.probability, "linked_by": user},
+        child=child,
+        register=register,
+        defaults={
+            "citizen_key": cand.register_key,
+            "method": cand.method,
+            "probability": cand.probability,
+            "linked_by": user,
+        },
     )
-    record_change(user, "create", link, {"register": [None, register]}, unit=child.commune, reason="liên kết CSDL dân cư")
+    record_change(
+        user,
+        "create",
+        link,
+        {"register": [None, register]},
+        unit=child.commune,
+        reason="liên kết CSDL dân cư",
+    )
     data = cand.register_data
     fill = {}
     if not child.personal_id and data.get("personal_id"):
         fill["personal_id"] = data["personal_id"]
     if not child.birth_registration_date and data.get("birth_registration_date"):
         fill["birth_registration_date"] = datetime.date.fromisoformat(data["birth_registration_date"])
-        fill["birth_registration_place"] = child.birth_registration_place or data.get("birth_registration_place", "")[:250]
+        fill["birth_registration_place"] = (
+            child.birth_registration_place or data.get("birth_registration_place", "")[:250]
+        )
     if fill:
         before = snapshot(child)
         for k, v in fill.items():
@@ -226,8 +345,10 @@ def get_candidate_for(user, pk: int) -> MatchCandidate:
 
     mine = policy.linkable_children(user).values("id")
     cand = (
-        MatchCandidate.objects.filter(left_id__in=mine).filter(Q(right__isnull=True) | Q(right_id__in=mine))
-        .select_related("left", "left__commune", "right", "right__commune", "run").get(pk=pk)
+        MatchCandidate.objects.filter(left_id__in=mine)
+        .filter(Q(right__isnull=True) | Q(right_id__in=mine))
+        .select_related("left", "left__commune", "right", "right__commune", "run")
+        .get(pk=pk)
     )
     record_access(user, cand.left, purpose="xem cặp nghi trùng")
     if cand.right_id:
@@ -244,7 +365,14 @@ def decide(user, cand: MatchCandidate, accept: bool, keep: str = "left") -> Matc
     cand.status = MatchCandidate.Status.ACCEPTED if accept else MatchCandidate.Status.REJECTED
     cand.decided_by, cand.decided_at = user, timezone.now()
     cand.save(update_fields=["status", "decided_by", "decided_at"])
-    record_change(user, "update", cand, {"status": ["pending", cand.status]}, unit=cand.left.commune, reason="xem xét cặp nghi trùng")
+    record_change(
+        user,
+        "update",
+        cand,
+        {"status": ["pending", cand.status]},
+        unit=cand.left.commune,
+        reason="xem xét cặp nghi trùng",
+    )
     if accept:
         if cand.right_id:
             a, b = _current(cand.left), _current(cand.right)
@@ -258,7 +386,9 @@ def decide(user, cand: MatchCandidate, accept: bool, keep: str = "left") -> Matc
 
 
 @transaction.atomic
-def merge(user, survivor: Child, duplicate: Child, candidate: MatchCandidate | None = None, automatic: bool = False) -> MergeEvent:
+def merge(
+    user, survivor: Child, duplicate: Child, candidate: MatchCandidate | None = None, automatic: bool = False
+) -> MergeEvent:
     """Merge a duplicate into a survivor: related records move, empty fields are filled, the duplicate is kept."""
     mine = policy.linkable_children(user)
     if not mine.filter(pk=survivor.pk).exists() or not mine.filter(pk=duplicate.pk).exists():
@@ -292,7 +422,13 @@ def merge(user, survivor: Child, duplicate: Child, candidate: MatchCandidate | N
             setattr(survivor, attr, getattr(duplicate, attr))
     if "birth_date" in filled:
         survivor.birth_date_precision = duplicate.birth_date_precision
-    elif survivor.birth_date_precision != "day" and duplicate.birth_date_precision == "day" and duplicate.birth_date and survivor.birth_date and duplicate.birth_date.year == survivor.birth_date.year:
+    elif (
+        survivor.birth_date_precision != "day"
+        and duplicate.birth_date_precision == "day"
+        and duplicate.birth_date
+        and survivor.birth_date
+        and duplicate.birth_date.year == survivor.birth_date.year
+    ):
         survivor.birth_date, survivor.birth_date_precision = duplicate.birth_date, "day"
         filled["birth_date"] = True
     survivor.birth_registration = services.birth_registration_status(survivor)
@@ -311,20 +447,37 @@ def merge(user, survivor: Child, duplicate: Child, candidate: MatchCandidate | N
         name = rel.field.name
         by_commune = any(f.name == "commune" and f.many_to_one for f in model._meta.fields)
         qs = model._base_manager.select_for_update().filter(**{name: duplicate}).order_by("pk")
-        rows = list(qs.values_list("pk", "commune_id") if by_commune else ((pk, None) for pk in qs.values_list("pk", flat=True)))
+        rows = list(
+            qs.values_list("pk", "commune_id")
+            if by_commune
+            else ((pk, None) for pk in qs.values_list("pk", flat=True))
+        )
         if not rows:
             continue
         model._base_manager.filter(pk__in=[pk for pk, _ in rows]).update(**{name: survivor})
         versions.bump("records")
         units = AdministrativeUnit.objects.in_bulk({c for _, c in rows if c})
-        for pk, commune_id in rows:  # ids only: nothing else of the record (e.g. a case's encrypted fields) is read
-            record_change(user, "update", model(pk=pk), {rel.field.attname: [duplicate.pk, survivor.pk]},
-                          unit=units.get(commune_id, survivor.commune), reason=reason)
+        for (
+            pk,
+            commune_id,
+        ) in rows:  # ids only: nothing else of the record (e.g. a case's encrypted fields) is read
+            record_change(
+                user,
+                "update",
+                model(pk=pk),
+                {rel.field.attname: [duplicate.pk, survivor.pk]},
+                unit=units.get(commune_id, survivor.commune),
+                reason=reason,
+            )
         links[f"{model._meta.label_lower}.{name}"] = [pk for pk, _ in rows]
     event = MergeEvent.objects.create(
-        survivor=survivor, merged=duplicate, candidate=candidate, by=user,
+        survivor=survivor,
+        merged=duplicate,
+        candidate=candidate,
+        by=user,
         snapshot={"survivor": before_survivor, "merged": before_dup, **({"links": links} if links else {})},
-        moved=moved, filled={k: before_survivor.get(k) for k in filled},
+        moved=moved,
+        filled={k: before_survivor.get(k) for k in filled},
     )
     services._audit(user, "update", survivor, before_survivor, unit=survivor.commune, reason=reason)
     services._audit(user, "update", duplicate, before_dup, unit=duplicate.commune, reason=reason)
@@ -348,16 +501,28 @@ def undo_merge(user, event: MergeEvent) -> None:
     for name, ids in event.moved.items():
         RELATED[name][0].objects.filter(pk__in=ids, child=survivor).update(child=merged)
         versions.bump("records")
-    for label, ids in (event.snapshot.get("links") or {}).items():  # records of later apps (cases) go back too, audited
+    for label, ids in (
+        event.snapshot.get("links") or {}
+    ).items():  # records of later apps (cases) go back too, audited
         model_label, name = label.rsplit(".", 1)
         model = apps.get_model(model_label)
         field = model._meta.get_field(name)
-        back = list(model._base_manager.select_for_update().filter(pk__in=ids, **{name: survivor}).values_list("pk", flat=True))
+        back = list(
+            model._base_manager.select_for_update()
+            .filter(pk__in=ids, **{name: survivor})
+            .values_list("pk", flat=True)
+        )
         model._base_manager.filter(pk__in=back).update(**{name: merged})
         versions.bump("records")
         for pk in back:
-            record_change(user, "update", model(pk=pk), {field.attname: [survivor.pk, merged.pk]}, unit=merged.commune,
-                          reason="hoàn tác gộp")
+            record_change(
+                user,
+                "update",
+                model(pk=pk),
+                {field.attname: [survivor.pk, merged.pk]},
+                unit=merged.commune,
+                reason="hoàn tác gộp",
+            )
     for attr, old in event.filled.items():
         field = next(f for f in Child._meta.concrete_fields if f.attname == attr)
         value = old
@@ -365,7 +530,9 @@ def undo_merge(user, event: MergeEvent) -> None:
             value = datetime.date.fromisoformat(old)
         setattr(survivor, attr, value)
     if "birth_date" in event.filled:
-        survivor.birth_date_precision = event.snapshot["survivor"].get("birth_date_precision", survivor.birth_date_precision)
+        survivor.birth_date_precision = event.snapshot["survivor"].get(
+            "birth_date_precision", survivor.birth_date_precision
+        )
     survivor.save()
     merged.status = event.snapshot["merged"].get("status", ChildStatus.ACTIVE)
     merged.merged_into = None

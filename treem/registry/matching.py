@@ -138,7 +138,9 @@ def _levels(name: str, levels: list, m: list, u: list) -> dict:
     from splink import comparison_library as cl
 
     cmp = cl.CustomComparison(comparison_levels=levels, output_column_name=name)
-    for lvl, mp, up in zip([lv for lv in levels if not getattr(lv, "is_null_level", False)], m, u, strict=True):
+    for lvl, mp, up in zip(
+        [lv for lv in levels if not getattr(lv, "is_null_level", False)], m, u, strict=True
+    ):
         lvl.configure(m_probability=mp, u_probability=up)
     return cmp
 
@@ -154,7 +156,12 @@ def settings(link_type: str = "dedupe_only", u: dict | None = None, lam: float =
         return cll.CustomLevel(cond, label_for_charts=label, base_dialect_str="duckdb")
 
     comparisons = [
-        _levels("personal_id", [cll.NullLevel("personal_id"), cll.ExactMatchLevel("personal_id"), cll.ElseLevel()], M["personal_id"], u["personal_id"]),
+        _levels(
+            "personal_id",
+            [cll.NullLevel("personal_id"), cll.ExactMatchLevel("personal_id"), cll.ElseLevel()],
+            M["personal_id"],
+            u["personal_id"],
+        ),
         _levels(
             "given",
             [
@@ -165,35 +172,64 @@ def settings(link_type: str = "dedupe_only", u: dict | None = None, lam: float =
                 cll.JaroWinklerLevel("given", 0.88),
                 cll.ElseLevel(),
             ],
-            M["given"], u["given"],
+            M["given"],
+            u["given"],
         ),
         _levels(
             "surname",
-            [cll.NullLevel("surname"), cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"), cll.JaroWinklerLevel("surname", 0.85), cll.ElseLevel()],
-            M["surname"], u["surname"],
+            [
+                cll.NullLevel("surname"),
+                cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
+                cll.JaroWinklerLevel("surname", 0.85),
+                cll.ElseLevel(),
+            ],
+            M["surname"],
+            u["surname"],
         ),
         _levels(
             "middle",
-            [cll.NullLevel("middle"), cll.ExactMatchLevel("middle").configure(tf_adjustment_column="middle"), cll.JaroWinklerLevel("middle", 0.85), cll.ElseLevel()],
-            M["middle"], u["middle"],
+            [
+                cll.NullLevel("middle"),
+                cll.ExactMatchLevel("middle").configure(tf_adjustment_column="middle"),
+                cll.JaroWinklerLevel("middle", 0.85),
+                cll.ElseLevel(),
+            ],
+            M["middle"],
+            u["middle"],
         ),
         _levels(
             "dob",
             [
-                cll.CustomLevel('"dob_year_l" IS NULL OR "dob_year_r" IS NULL', label_for_charts="null", base_dialect_str="duckdb").configure(
-                    is_null_level=True
-                ),
+                cll.CustomLevel(
+                    '"dob_year_l" IS NULL OR "dob_year_r" IS NULL',
+                    label_for_charts="null",
+                    base_dialect_str="duckdb",
+                ).configure(is_null_level=True),
                 dob_sql('"dob_l" = "dob_r"', "exact"),
-                dob_sql('"dob_year_l" = "dob_year_r" AND "dob_d_l" = "dob_m_r" AND "dob_m_l" = "dob_d_r"', "day and month swapped"),
-                dob_sql('"dob_year_l" = "dob_year_r" AND ("dob_d_l" IS NULL OR "dob_d_r" IS NULL)', "same year, one known to the year only"),
+                dob_sql(
+                    '"dob_year_l" = "dob_year_r" AND "dob_d_l" = "dob_m_r" AND "dob_m_l" = "dob_d_r"',
+                    "day and month swapped",
+                ),
+                dob_sql(
+                    '"dob_year_l" = "dob_year_r" AND ("dob_d_l" IS NULL OR "dob_d_r" IS NULL)',
+                    "same year, one known to the year only",
+                ),
                 dob_sql('"dob_year_l" = "dob_year_r" AND "dob_m_l" = "dob_m_r"', "same month"),
                 dob_sql('"dob_year_l" = "dob_year_r"', "same year"),
                 cll.ElseLevel(),
             ],
-            M["dob"], u["dob"],
+            M["dob"],
+            u["dob"],
         ),
-        _levels("sex", [cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()], M["sex"], u["sex"]),
-        _levels("commune", [cll.NullLevel("commune"), cll.ExactMatchLevel("commune"), cll.ElseLevel()], M["commune"], u["commune"]),
+        _levels(
+            "sex", [cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()], M["sex"], u["sex"]
+        ),
+        _levels(
+            "commune",
+            [cll.NullLevel("commune"), cll.ExactMatchLevel("commune"), cll.ElseLevel()],
+            M["commune"],
+            u["commune"],
+        ),
     ]
     blocking = [
         block_on("personal_id"),
@@ -222,8 +258,14 @@ class LinkResult:
     seconds: float
 
 
-def score(records: pd.DataFrame, other: pd.DataFrame | None = None, threshold: float = REVIEW_THRESHOLD,
-          threads: int | None = None, estimate_u: bool | None = None, expected_dup_rate: float = 0.1) -> LinkResult:
+def score(
+    records: pd.DataFrame,
+    other: pd.DataFrame | None = None,
+    threshold: float = REVIEW_THRESHOLD,
+    threads: int | None = None,
+    estimate_u: bool | None = None,
+    expected_dup_rate: float = 0.1,
+) -> LinkResult:
     """Score pairs within `records` (dedupe) or between `records` and `other` (link), above `threshold`."""
     import logging
     import time
@@ -241,7 +283,9 @@ def score(records: pd.DataFrame, other: pd.DataFrame | None = None, threshold: f
     db_api = DuckDBAPI(connection=con)
     n = len(records)
     if n == 0 or (other is not None and len(other) == 0):
-        return LinkResult(pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability", "match_weight"]), n, 0.0)
+        return LinkResult(
+            pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability", "match_weight"]), n, 0.0
+        )
     if other is not None:
         lam = min(0.5, 1.0 / max(len(other), 1))
         link_type = "link_only"
@@ -273,7 +317,8 @@ def spark_session(cores: int = 2, memory: str = "2g"):
     from splink.backends.spark import similarity_jar_location
 
     return (
-        SparkSession.builder.master(f"local[{cores}]").appName("treem-linkage")
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("treem-linkage")
         .config("spark.jars", similarity_jar_location())
         .config("spark.driver.memory", memory)
         .config("spark.sql.shuffle.partitions", str(max(cores * 2, 4)))
@@ -282,8 +327,13 @@ def spark_session(cores: int = 2, memory: str = "2g"):
     )
 
 
-def score_spark(records: pd.DataFrame, spark, threshold: float = REVIEW_THRESHOLD, expected_dup_rate: float = 0.1,
-                checkpoint_dir: str | None = None) -> pd.DataFrame:
+def score_spark(
+    records: pd.DataFrame,
+    spark,
+    threshold: float = REVIEW_THRESHOLD,
+    expected_dup_rate: float = 0.1,
+    checkpoint_dir: str | None = None,
+) -> pd.DataFrame:
     """The same model on Spark (national scale): records are prepared in pandas here; at national scale
     prepare them in Spark SQL and register the table instead (docs/registry.md)."""
     from splink import Linker
@@ -291,15 +341,22 @@ def score_spark(records: pd.DataFrame, spark, threshold: float = REVIEW_THRESHOL
 
     if checkpoint_dir:
         spark.sparkContext.setCheckpointDir(checkpoint_dir)
-    db_api = SparkAPI(spark_session=spark, break_lineage_method="persist" if not checkpoint_dir else "checkpoint")
+    db_api = SparkAPI(
+        spark_session=spark, break_lineage_method="persist" if not checkpoint_dir else "checkpoint"
+    )
     left = prepare(records)
     for c in ("dob_year", "dob_m", "dob_d"):
         left[c] = left[c].astype("float64")
     n = len(left)
-    linker = Linker(db_api.register(left, table_name="records_in"), settings("dedupe_only", lam=min(0.5, 2 * expected_dup_rate / max(n, 2))),
-                    validate_settings=False)
+    linker = Linker(
+        db_api.register(left, table_name="records_in"),
+        settings("dedupe_only", lam=min(0.5, 2 * expected_dup_rate / max(n, 2))),
+        validate_settings=False,
+    )
     pred = linker.inference.predict(threshold_match_probability=threshold)
-    cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"] + [f"mw_{c}" for c in COMPARISONS]
+    cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"] + [
+        f"mw_{c}" for c in COMPARISONS
+    ]
     return _apply_id_rule(pred.as_pandas_dataframe()[cols])
 
 
@@ -314,8 +371,13 @@ def _apply_id_rule(pairs: pd.DataFrame) -> pd.DataFrame:
 
 COMPARISONS = ("personal_id", "given", "surname", "middle", "dob", "sex", "commune")
 COMPARISON_LABELS = {
-    "personal_id": "số định danh", "given": "tên", "surname": "họ", "middle": "tên đệm", "dob": "ngày sinh",
-    "sex": "giới tính", "commune": "xã nơi ở",
+    "personal_id": "số định danh",
+    "given": "tên",
+    "surname": "họ",
+    "middle": "tên đệm",
+    "dob": "ngày sinh",
+    "sex": "giới tính",
+    "commune": "xã nơi ở",
 }
 
 
@@ -337,8 +399,11 @@ def evaluate(pairs: pd.DataFrame, truth: set[tuple], threshold: float = DEFAULT_
     found = set(zip(lo.tolist(), hi.tolist(), strict=True))
     tp = len(found & truth)
     return {
-        "pairs_predicted": len(found), "true_pairs": len(truth), "true_positives": tp,
-        "precision": tp / len(found) if found else 1.0, "recall": tp / len(truth) if truth else 1.0,
+        "pairs_predicted": len(found),
+        "true_pairs": len(truth),
+        "true_positives": tp,
+        "precision": tp / len(found) if found else 1.0,
+        "recall": tp / len(truth) if truth else 1.0,
     }
 
 

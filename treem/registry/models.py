@@ -55,7 +55,10 @@ class Child(models.Model):
     name_folded = models.CharField(max_length=200, editable=False)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     birth_date_precision = models.CharField(
-        _("độ chính xác ngày sinh"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY,
+        _("độ chính xác ngày sinh"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
         help_text=_("khi chỉ biết tháng hoặc năm, ngày sinh lưu là ngày đầu tháng hoặc đầu năm"),
     )
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
@@ -68,36 +71,73 @@ class Child(models.Model):
     birth_registration_date = models.DateField(_("ngày đăng ký khai sinh"), null=True, blank=True)
     birth_registration_place = models.CharField(_("nơi đăng ký khai sinh"), max_length=250, blank=True)
     commune = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="registry_children", verbose_name=_("xã, phường nơi ở"),
+        "geo.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="registry_children",
+        verbose_name=_("xã, phường nơi ở"),
         db_index=False,  # the (commune, status) and (commune, birth_date) indexes serve every lookup by commune
     )
     source_unit = models.ForeignKey(
-        "geo.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
-        verbose_name=_("đơn vị trước 01/7/2025"), help_text=_("đơn vị ghi trong danh sách cũ, khi nhập từ danh sách trước sắp xếp"),
+        "geo.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("đơn vị trước 01/7/2025"),
+        help_text=_("đơn vị ghi trong danh sách cũ, khi nhập từ danh sách trước sắp xếp"),
     )
     village = models.ForeignKey(
-        "geo.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("thôn, tổ dân phố"),
+        "geo.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("thôn, tổ dân phố"),
         db_index=False,
     )
     village_name = models.CharField(_("thôn, tổ dân phố (ghi)"), max_length=150, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=250, blank=True)
-    disability_type = models.CharField(_("dạng khuyết tật"), max_length=20, choices=DisabilityType.choices, blank=True)
-    disability_level = models.CharField(_("mức độ khuyết tật"), max_length=20, choices=DisabilityLevel.choices, blank=True)
-    status = models.CharField(_("trạng thái"), max_length=12, choices=ChildStatus.choices, default=ChildStatus.ACTIVE, db_index=True)
-    merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records", verbose_name=_("gộp vào")
+    disability_type = models.CharField(
+        _("dạng khuyết tật"), max_length=20, choices=DisabilityType.choices, blank=True
     )
-    source = models.CharField(_("nguồn"), max_length=12, choices=RecordSource.choices, default=RecordSource.MANUAL)
-    import_batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    disability_level = models.CharField(
+        _("mức độ khuyết tật"), max_length=20, choices=DisabilityLevel.choices, blank=True
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=ChildStatus.choices, default=ChildStatus.ACTIVE, db_index=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        verbose_name=_("gộp vào"),
+    )
+    source = models.CharField(
+        _("nguồn"), max_length=12, choices=RecordSource.choices, default=RecordSource.MANUAL
+    )
+    import_batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     import_row = models.PositiveIntegerField(null=True, blank=True)
     fully_immunised_on = models.DateField(
-        _("ngày tiêm đủ vắc xin (dưới 1 tuổi)"), null=True, blank=True, editable=False,
+        _("ngày tiêm đủ vắc xin (dưới 1 tuổi)"),
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("ngày của liều cuối cùng trong lịch tiêm đủ, nếu trước sinh nhật đầu tiên"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     objects = ChildQuerySet.as_manager()
@@ -173,9 +213,13 @@ class SpecialCircumstance(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="circumstances")
     group = models.CharField(_("nhóm (Điều 10)"), max_length=2, choices=Article10.choices)
-    subgroup = models.CharField(_("nhóm nhỏ (NĐ 56/2017)"), max_length=3, choices=SUBGROUP_CHOICES, blank=True)
+    subgroup = models.CharField(
+        _("nhóm nhỏ (NĐ 56/2017)"), max_length=3, choices=SUBGROUP_CHOICES, blank=True
+    )
     from_date = models.DateField(_("từ ngày"))
-    to_date = models.DateField(_("đến ngày"), null=True, blank=True, help_text=_("trống khi vẫn đang thuộc nhóm"))
+    to_date = models.DateField(
+        _("đến ngày"), null=True, blank=True, help_text=_("trống khi vẫn đang thuộc nhóm")
+    )
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
 
     class Meta:
@@ -228,7 +272,9 @@ class Schooling(models.Model):
         verbose_name = _("học tập")
         verbose_name_plural = _("học tập")
         ordering = ["-school_year"]
-        constraints = [models.UniqueConstraint(fields=["child", "school_year"], name="schooling_one_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "school_year"], name="schooling_one_per_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.school_year}–{self.school_year + 1}: {self.get_level_display()} ({self.get_status_display()})"
@@ -251,7 +297,9 @@ class EpiDose(models.Model):
         verbose_name = _("liều trong lịch tiêm chủng")
         verbose_name_plural = _("lịch tiêm chủng mở rộng")
         ordering = ["schedule", "order"]
-        constraints = [models.UniqueConstraint(fields=["schedule", "antigen", "dose"], name="epi_dose_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "antigen", "dose"], name="epi_dose_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name_vi} – mũi {self.dose}"
@@ -270,7 +318,9 @@ class Vaccination(models.Model):
         verbose_name = _("mũi tiêm")
         verbose_name_plural = _("tiêm chủng")
         ordering = ["date", "antigen", "dose"]
-        constraints = [models.UniqueConstraint(fields=["child", "antigen", "dose"], name="vaccination_unique_dose")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "antigen", "dose"], name="vaccination_unique_dose")
+        ]
 
     def __str__(self) -> str:
         return f"{self.antigen} {self.dose} ({self.date:%d/%m/%Y})"
@@ -326,7 +376,10 @@ class ImportBatch(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn"),
+        "geo.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("địa bàn"),
         help_text=_("xã, phường (hoặc đơn vị cấp trên) mà danh sách thuộc về"),
     )
     file = models.FileField(upload_to="registry/imports/%Y/%m/", blank=True)
@@ -334,7 +387,9 @@ class ImportBatch(models.Model):
     file_sha256 = models.CharField(max_length=64, blank=True)
     sheet = models.CharField(_("trang tính"), max_length=100, blank=True)
     list_generation = models.CharField(
-        _("danh sách lập theo đơn vị"), max_length=10, blank=True,
+        _("danh sách lập theo đơn vị"),
+        max_length=10,
+        blank=True,
         choices=[("", _("Tự nhận biết")), ("pre2025", _("Trước 01/7/2025")), ("2025", _("Từ 01/7/2025"))],
     )
     ethnicity_list = models.CharField(_("danh mục mã dân tộc"), max_length=20, default="tctk121_1979")
@@ -411,7 +466,9 @@ class LinkageRun(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     unit = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     n_records = models.PositiveIntegerField(default=0)
@@ -446,7 +503,9 @@ class MatchCandidate(models.Model):
     method = models.CharField(max_length=20, default="probabilistic")
     reasons = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -465,10 +524,14 @@ class RegisterLink(models.Model):
     method = models.CharField(max_length=20)
     probability = models.FloatField(null=True, blank=True)
     linked_at = models.DateTimeField(auto_now_add=True)
-    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "register"], name="register_link_one_per_register")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "register"], name="register_link_one_per_register")
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_id} → {self.register}:{self.citizen_key}"
@@ -479,7 +542,9 @@ class MergeEvent(models.Model):
 
     survivor = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_in")
     merged = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_out")
-    candidate = models.ForeignKey(MatchCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    candidate = models.ForeignKey(
+        MatchCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     snapshot = models.JSONField(default=dict)

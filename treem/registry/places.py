@@ -13,13 +13,22 @@ from treem.geo.services import descendants
 
 from .cleaning import ERROR, FIXED, WARNING, Cleaned, Issue
 
-_PREFIX = re.compile(r"^(xa|x\.|x|phuong|p\.|p|thi tran|tt\.|tt|dac khu|thon|ban|ap|to dan pho|tdp|to|khu|khom|xom|lang)\s*\.?\s+")
+_PREFIX = re.compile(
+    r"^(xa|x\.|x|phuong|p\.|p|thi tran|tt\.|tt|dac khu|thon|ban|ap|to dan pho|tdp|to|khu|khom|xom|lang)\s*\.?\s+"
+)
 _DISTRICT_PREFIX = re.compile(r"^(huyen|h\.|quan|q\.|thi xa|tx\.|tx|thanh pho|tp\.|tp)\s*\.?\s+")
 
 
 _TYPE_OF_PREFIX = {
-    "xa": UnitType.XA, "x.": UnitType.XA, "x": UnitType.XA, "phuong": UnitType.PHUONG, "p.": UnitType.PHUONG,
-    "p": UnitType.PHUONG, "thi tran": UnitType.THI_TRAN, "tt.": UnitType.THI_TRAN, "tt": UnitType.THI_TRAN,
+    "xa": UnitType.XA,
+    "x.": UnitType.XA,
+    "x": UnitType.XA,
+    "phuong": UnitType.PHUONG,
+    "p.": UnitType.PHUONG,
+    "p": UnitType.PHUONG,
+    "thi tran": UnitType.THI_TRAN,
+    "tt.": UnitType.THI_TRAN,
+    "tt": UnitType.THI_TRAN,
     "dac khu": UnitType.DAC_KHU,
 }
 
@@ -51,8 +60,14 @@ class UnitResolver:
             down = list(descendants(scope, level=Level.COMMUNE))
         ids = {u.id for u in down}
         # Two plain queries (an OR across joins makes PostgreSQL scan the succession table for minutes).
-        links = set(UnitSuccession.objects.filter(predecessor_id__in=ids).values_list("predecessor_id", "successor_id"))
-        links |= set(UnitSuccession.objects.filter(successor_id__in=ids).values_list("predecessor_id", "successor_id"))
+        links = set(
+            UnitSuccession.objects.filter(predecessor_id__in=ids).values_list(
+                "predecessor_id", "successor_id"
+            )
+        )
+        links |= set(
+            UnitSuccession.objects.filter(successor_id__in=ids).values_list("predecessor_id", "successor_id")
+        )
         ids |= {p for p, _ in links} | {s for _, s in links}
         units = AdministrativeUnit.objects.filter(id__in=ids).select_related("parent")
         self.units = {u.id: u for u in units if u.level == Level.COMMUNE}
@@ -102,7 +117,13 @@ class UnitResolver:
             if name:
                 named = [u for u in cands if _bare(u.full_name) == _bare(name)]
                 if not named and cands:
-                    out.issues.append(Issue(WARNING, "commune_code_name", f"Mã xã {code} và tên “{name}” không khớp nhau; dùng tên."))
+                    out.issues.append(
+                        Issue(
+                            WARNING,
+                            "commune_code_name",
+                            f"Mã xã {code} và tên “{name}” không khớp nhau; dùng tên.",
+                        )
+                    )
                     cands = list(self.by_name.get(_bare(name), []))
                 else:
                     cands = named
@@ -125,7 +146,13 @@ class UnitResolver:
             if hinted:
                 cands = hinted
         if not cands:
-            out.issues.append(Issue(ERROR, "commune_unknown", f"Không tìm thấy xã, phường “{shown}” trong địa bàn {self.scope.full_name}."))
+            out.issues.append(
+                Issue(
+                    ERROR,
+                    "commune_unknown",
+                    f"Không tìm thấy xã, phường “{shown}” trong địa bàn {self.scope.full_name}.",
+                )
+            )
             return out
         current = {}
         for u in cands:
@@ -137,13 +164,21 @@ class UnitResolver:
             if len(by_village) == 1:
                 current = {by_village[0].id: by_village[0]}
         if not current:
-            out.issues.append(Issue(ERROR, "commune_no_successor", f"Xã “{shown}” không còn và không tìm thấy đơn vị kế thừa."))
+            out.issues.append(
+                Issue(
+                    ERROR, "commune_no_successor", f"Xã “{shown}” không còn và không tìm thấy đơn vị kế thừa."
+                )
+            )
             return out
         if len(current) > 1:
             names = ", ".join(sorted(c.full_name for c in current.values()))
             what = "Xã cũ" if olds else "Tên xã"
             out.issues.append(
-                Issue(ERROR, "commune_ambiguous", f"{what} “{shown}” ứng với nhiều xã, phường hiện nay ({names}): hãy ghi rõ xã hiện nay.")
+                Issue(
+                    ERROR,
+                    "commune_ambiguous",
+                    f"{what} “{shown}” ứng với nhiều xã, phường hiện nay ({names}): hãy ghi rõ xã hiện nay.",
+                )
             )
             return out
         commune = next(iter(current.values()))
@@ -152,7 +187,11 @@ class UnitResolver:
             old = olds[0]
             out.extra["source_unit"] = old
             out.issues.append(
-                Issue(FIXED, "commune_succession", f"{old.full_name} (trước 01/7/2025) nay là {commune.full_name}.")
+                Issue(
+                    FIXED,
+                    "commune_succession",
+                    f"{old.full_name} (trước 01/7/2025) nay là {commune.full_name}.",
+                )
             )
         if village:
             v = self.villages.get(commune.id, {}).get(_bare(village))

@@ -79,7 +79,9 @@ class Access:
     def unit_ids(self, group: str) -> set[int]:
         """Ids of the units where the user sees a sensitive group."""
         if group not in self._units:
-            self._units[group] = set(units_for_roles(self.user, GROUP_ROLES[group]).values_list("id", flat=True))
+            self._units[group] = set(
+                units_for_roles(self.user, GROUP_ROLES[group]).values_list("id", flat=True)
+            )
         return self._units[group]
 
     def sees(self, child: Child, group: str) -> bool:
@@ -100,4 +102,8 @@ class Access:
 
     def can_link(self) -> bool:
         """Whether the user may run linkage and merge records somewhere."""
-        return self.admin or linkable_children(self.user).exists() or units_for_roles(self.user, LINKAGE_ROLES).exists()
+        return (
+            self.admin
+            or linkable_children(self.user).exists()
+            or units_for_roles(self.user, LINKAGE_ROLES).exists()
+        )

@@ -41,15 +41,50 @@ from .models import (
 
 # Values of these fields may appear in the audit log; every other field is logged as "changed" only.
 LOGGABLE_VALUES = {
-    "status", "birth_date_precision", "commune_id", "source_unit_id", "village_id", "source", "birth_registration",
-    "ethnicity_list", "merged_into_id", "import_batch_id", "child_id", "group", "subgroup", "kind", "relationship",
-    "school_year", "level", "grade", "antigen", "dose", "measure", "is_primary", "lives_with_child",
+    "status",
+    "birth_date_precision",
+    "commune_id",
+    "source_unit_id",
+    "village_id",
+    "source",
+    "birth_registration",
+    "ethnicity_list",
+    "merged_into_id",
+    "import_batch_id",
+    "child_id",
+    "group",
+    "subgroup",
+    "kind",
+    "relationship",
+    "school_year",
+    "level",
+    "grade",
+    "antigen",
+    "dose",
+    "measure",
+    "is_primary",
+    "lives_with_child",
 }
 HIDDEN = "•••"
 CHILD_FIELDS = [
-    "full_name", "birth_date", "birth_date_precision", "sex", "ethnicity_code", "ethnicity_list", "personal_id",
-    "birth_registration", "birth_registration_date", "birth_registration_place", "commune", "source_unit", "village",
-    "village_name", "address", "disability_type", "disability_level", "status",
+    "full_name",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "ethnicity_code",
+    "ethnicity_list",
+    "personal_id",
+    "birth_registration",
+    "birth_registration_date",
+    "birth_registration_place",
+    "commune",
+    "source_unit",
+    "village",
+    "village_name",
+    "address",
+    "disability_type",
+    "disability_level",
+    "status",
 ]
 
 
@@ -69,7 +104,9 @@ def masked(changes: dict) -> dict:
 
 def _audit(user, action: str, obj, before: dict | None, unit=None, reason: str = "") -> None:
     after = snapshot(obj) if action != "delete" else {}
-    changes = diff(before or {}, after) if action != "delete" else {k: [v, None] for k, v in (before or {}).items()}
+    changes = (
+        diff(before or {}, after) if action != "delete" else {k: [v, None] for k, v in (before or {}).items()}
+    )
     changes.pop("updated_at", None)
     changes.pop("created_at", None)
     changes.pop("name_folded", None)
@@ -136,7 +173,9 @@ def _check_editable(user, child: Child | None = None, commune=None) -> None:
 
 def _check_group(user, child: Child, group: str) -> None:
     if not policy.Access(user).sees(child, group):
-        raise PermissionDenied(f"Vai trò của bạn không được xem, sửa {policy.GROUP_LABELS[group]} của trẻ em.")
+        raise PermissionDenied(
+            f"Vai trò của bạn không được xem, sửa {policy.GROUP_LABELS[group]} của trẻ em."
+        )
 
 
 def birth_registration_status(child: Child) -> str:
@@ -160,7 +199,11 @@ def validate_child(child: Child) -> None:
         for issue in check_birth_date(child.birth_date):
             if issue.severity == ERROR:
                 raise RegistryError(issue.message, "birth_date")
-    if child.birth_date and child.birth_date_precision == DatePrecision.YEAR and (child.birth_date.month, child.birth_date.day) != (1, 1):
+    if (
+        child.birth_date
+        and child.birth_date_precision == DatePrecision.YEAR
+        and (child.birth_date.month, child.birth_date.day) != (1, 1)
+    ):
         child.birth_date = child.birth_date.replace(month=1, day=1)
     if child.birth_date and child.birth_date_precision == DatePrecision.MONTH and child.birth_date.day != 1:
         child.birth_date = child.birth_date.replace(day=1)
@@ -172,10 +215,16 @@ def validate_child(child: Child) -> None:
     if child.commune_id and child.commune.level != Level.COMMUNE:
         raise RegistryError("Nơi ở phải là một xã, phường hoặc đặc khu.", "commune")
     if child.commune_id and not child.commune.is_current:
-        raise RegistryError(f"{child.commune.full_name} không còn hiệu lực: hãy chọn xã, phường hiện nay.", "commune")
+        raise RegistryError(
+            f"{child.commune.full_name} không còn hiệu lực: hãy chọn xã, phường hiện nay.", "commune"
+        )
     if child.village_id and child.village.parent_id not in {child.commune_id, child.source_unit_id}:
         raise RegistryError("Thôn, tổ dân phố không thuộc xã, phường đã chọn.", "village")
-    if child.birth_registration_date and child.birth_date and child.birth_registration_date < child.birth_date:
+    if (
+        child.birth_registration_date
+        and child.birth_date
+        and child.birth_registration_date < child.birth_date
+    ):
         raise RegistryError("Ngày đăng ký khai sinh trước ngày sinh.", "birth_registration_date")
     child.birth_registration = birth_registration_status(child)
 
@@ -183,7 +232,9 @@ def validate_child(child: Child) -> None:
 @transaction.atomic
 def create_child(user, data: dict, source: str = RecordSource.MANUAL) -> Child:
     """Create a child record (audited); `data` holds model field values (commune as a unit)."""
-    child = Child(**{k: v for k, v in data.items() if k in CHILD_FIELDS or k in ("import_batch", "import_row")})
+    child = Child(
+        **{k: v for k, v in data.items() if k in CHILD_FIELDS or k in ("import_batch", "import_row")}
+    )
     child.source = source
     child.created_by = user if getattr(user, "is_authenticated", False) else None
     _check_editable(user, commune=child.commune)
@@ -197,11 +248,25 @@ def create_child(user, data: dict, source: str = RecordSource.MANUAL) -> Child:
     return child
 
 
-def create_provisional_child(user, commune, full_name: str, birth_date: datetime.date | None = None,
-                             birth_date_precision: str = DatePrecision.DAY, sex: str = "", **extra) -> Child:
+def create_provisional_child(
+    user,
+    commune,
+    full_name: str,
+    birth_date: datetime.date | None = None,
+    birth_date_precision: str = DatePrecision.DAY,
+    sex: str = "",
+    **extra,
+) -> Child:
     """A provisional record (e.g. from a protection case) to be verified and linked later."""
-    data = dict(extra, commune=commune, full_name=full_name, birth_date=birth_date,
-                birth_date_precision=birth_date_precision, sex=sex, status=ChildStatus.PROVISIONAL)
+    data = dict(
+        extra,
+        commune=commune,
+        full_name=full_name,
+        birth_date=birth_date,
+        birth_date_precision=birth_date_precision,
+        sex=sex,
+        status=ChildStatus.PROVISIONAL,
+    )
     return create_child(user, data, source=extra.pop("source", RecordSource.PROTECTION))
 
 
@@ -246,7 +311,9 @@ def save_caregiver(user, caregiver: Caregiver) -> Caregiver:
     if caregiver.personal_id:
         _check_group(user, child, policy.IDENTITY)
         for issue in validate_personal_id(caregiver.personal_id, birth_year=caregiver.birth_year):
-            raise RegistryError(issue.message.replace("Số định danh", "Số định danh người chăm sóc"), "personal_id")
+            raise RegistryError(
+                issue.message.replace("Số định danh", "Số định danh người chăm sóc"), "personal_id"
+            )
     _save_related(user, caregiver, child)
     return caregiver
 
@@ -286,7 +353,14 @@ def delete_related(user, obj, reason: str = "") -> None:
     if isinstance(obj, (SpecialCircumstance, Support)):
         _check_group(user, child, policy.CIRCUMSTANCES)
     before = snapshot(obj)
-    record_change(user, "delete", obj, masked({k: [v, None] for k, v in before.items()}), unit=child.commune, reason=reason)
+    record_change(
+        user,
+        "delete",
+        obj,
+        masked({k: [v, None] for k, v in before.items()}),
+        unit=child.commune,
+        reason=reason,
+    )
     obj.delete()
     if isinstance(obj, Vaccination):
         refresh_immunisation([child.pk])
@@ -297,7 +371,9 @@ def delete_related(user, obj, reason: str = "") -> None:
 
 def full_schedule(schedule: str = "tt10_2024") -> list[tuple[str, int]]:
     """The (antigen, dose) pairs that make a child under 1 fully immunised."""
-    return list(EpiDose.objects.filter(schedule=schedule, for_full_under1=True).values_list("antigen", "dose"))
+    return list(
+        EpiDose.objects.filter(schedule=schedule, for_full_under1=True).values_list("antigen", "dose")
+    )
 
 
 def refresh_immunisation(child_ids: Iterable[int], schedule: str = "tt10_2024") -> None:
@@ -307,7 +383,9 @@ def refresh_immunisation(child_ids: Iterable[int], schedule: str = "tt10_2024") 
     if not ids:
         return
     doses: dict[int, dict] = {i: {} for i in ids}
-    for cid, antigen, dose, date in Vaccination.objects.filter(child_id__in=ids).values_list("child_id", "antigen", "dose", "date"):
+    for cid, antigen, dose, date in Vaccination.objects.filter(child_id__in=ids).values_list(
+        "child_id", "antigen", "dose", "date"
+    ):
         doses[cid][(antigen, dose)] = date
     births = dict(Child.objects.filter(pk__in=ids).values_list("pk", "birth_date"))
     updates = []
@@ -332,11 +410,15 @@ def _add_years(d: datetime.date, years: int) -> datetime.date:
 
 
 @transaction.atomic
-def record_vaccination(user, child: Child, antigen: str, dose: int, date: datetime.date, place: str = "") -> Vaccination:
+def record_vaccination(
+    user, child: Child, antigen: str, dose: int, date: datetime.date, place: str = ""
+) -> Vaccination:
     """Record a dose of the schedule (audited) and refresh the derived full-immunisation date."""
     _check_editable(user, child)
     if not EpiDose.objects.filter(antigen=antigen, dose=dose).exists():
-        raise RegistryError(f"Vắc xin “{antigen}” mũi {dose} không có trong lịch tiêm chủng mở rộng.", "antigen")
+        raise RegistryError(
+            f"Vắc xin “{antigen}” mũi {dose} không có trong lịch tiêm chủng mở rộng.", "antigen"
+        )
     if child.birth_date and date < child.birth_date:
         raise RegistryError("Ngày tiêm trước ngày sinh.", "date")
     if date > datetime.date.today():
@@ -356,8 +438,12 @@ def record_vaccination(user, child: Child, antigen: str, dose: int, date: dateti
 Z_COLUMNS = ("zlen", "zwei", "zwfl", "zbmi")
 FLAG_COLUMNS = ("flen", "fwei", "fwfl", "fbmi")
 CLASS_COLUMNS = {
-    "stunted": "stunting", "severely_stunted": "severe_stunting", "underweight": "underweight", "wasted": "wasting",
-    "overweight": "overweight", "obese": "obesity",
+    "stunted": "stunting",
+    "severely_stunted": "severe_stunting",
+    "underweight": "underweight",
+    "wasted": "wasting",
+    "overweight": "overweight",
+    "obese": "obesity",
 }
 
 
@@ -365,7 +451,9 @@ def _nan(v) -> float:
     return np.nan if v is None else float(v)
 
 
-def compute_growth(measurements: list[GrowthMeasurement], births: dict[int, tuple], sexes: dict[int, str]) -> None:
+def compute_growth(
+    measurements: list[GrowthMeasurement], births: dict[int, tuple], sexes: dict[int, str]
+) -> None:
     """Fill age, WHO z-scores, flags and classes on measurements, vectorised (one NumPy call for all)."""
     n = len(measurements)
     if not n:
@@ -398,7 +486,9 @@ def compute_growth(measurements: list[GrowthMeasurement], births: dict[int, tupl
 
 
 def _growth_inputs(child_ids) -> tuple[dict, dict]:
-    rows = Child.objects.filter(pk__in=set(child_ids)).values_list("pk", "birth_date", "birth_date_precision", "sex")
+    rows = Child.objects.filter(pk__in=set(child_ids)).values_list(
+        "pk", "birth_date", "birth_date_precision", "sex"
+    )
     births, sexes = {}, {}
     for pk, b, p, s in rows:
         births[pk] = (b, p)
@@ -460,10 +550,15 @@ def load_epi_schedule(apps=None) -> int:
     with open(DATA_DIR / "epi_schedule.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             model.objects.update_or_create(
-                schedule=r["schedule"], antigen=r["antigen"], dose=int(r["dose"]),
+                schedule=r["schedule"],
+                antigen=r["antigen"],
+                dose=int(r["dose"]),
                 defaults={
-                    "name_vi": r["name_vi"], "diseases": r["diseases"], "due_age_days": int(r["due_age_days"]),
-                    "min_age_days": int(r["min_age_days"]), "for_full_under1": r["for_full_under1"] == "1",
+                    "name_vi": r["name_vi"],
+                    "diseases": r["diseases"],
+                    "due_age_days": int(r["due_age_days"]),
+                    "min_age_days": int(r["min_age_days"]),
+                    "for_full_under1": r["for_full_under1"] == "1",
                     "order": int(r["order"]),
                 },
             )

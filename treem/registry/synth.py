@@ -14,21 +14,113 @@ import unicodedata
 import numpy as np
 
 SURNAMES = {
-    "Nguyễn": 310, "Trần": 110, "Lê": 95, "Phạm": 70, "Hoàng": 50, "Huỳnh": 20, "Phan": 45, "Vũ": 39, "Võ": 20,
-    "Đặng": 21, "Bùi": 20, "Đỗ": 14, "Hồ": 13, "Ngô": 13, "Dương": 10, "Lý": 5, "Đinh": 8, "Đào": 7, "Trịnh": 6,
-    "Lương": 6, "Mai": 5, "Cao": 5, "Lâm": 4, "Tạ": 3, "Chu": 3, "Triệu": 4, "Nông": 8, "Lục": 4, "Lò": 5, "Vi": 4,
-    "Hà": 6, "Lường": 3, "Quàng": 2, "Sùng": 3, "Giàng": 3, "Mùa": 2, "Thào": 2, "Vàng": 3, "Hứa": 2, "La": 2,
-    "Lăng": 2, "Tô": 3, "Văn": 2, "Khổng": 1, "Kiều": 2, "Thân": 2, "Tăng": 2, "Quách": 2, "Âu": 1,
+    "Nguyễn": 310,
+    "Trần": 110,
+    "Lê": 95,
+    "Phạm": 70,
+    "Hoàng": 50,
+    "Huỳnh": 20,
+    "Phan": 45,
+    "Vũ": 39,
+    "Võ": 20,
+    "Đặng": 21,
+    "Bùi": 20,
+    "Đỗ": 14,
+    "Hồ": 13,
+    "Ngô": 13,
+    "Dương": 10,
+    "Lý": 5,
+    "Đinh": 8,
+    "Đào": 7,
+    "Trịnh": 6,
+    "Lương": 6,
+    "Mai": 5,
+    "Cao": 5,
+    "Lâm": 4,
+    "Tạ": 3,
+    "Chu": 3,
+    "Triệu": 4,
+    "Nông": 8,
+    "Lục": 4,
+    "Lò": 5,
+    "Vi": 4,
+    "Hà": 6,
+    "Lường": 3,
+    "Quàng": 2,
+    "Sùng": 3,
+    "Giàng": 3,
+    "Mùa": 2,
+    "Thào": 2,
+    "Vàng": 3,
+    "Hứa": 2,
+    "La": 2,
+    "Lăng": 2,
+    "Tô": 3,
+    "Văn": 2,
+    "Khổng": 1,
+    "Kiều": 2,
+    "Thân": 2,
+    "Tăng": 2,
+    "Quách": 2,
+    "Âu": 1,
 }
 MIDDLE_M = {
-    "Văn": 260, "Đức": 60, "Minh": 80, "Quang": 50, "Hữu": 40, "Gia": 60, "Bảo": 50, "Thành": 30, "Công": 30,
-    "Xuân": 20, "Anh": 30, "Tuấn": 20, "Ngọc": 20, "Trọng": 20, "Đình": 30, "Mạnh": 15, "Hoàng": 25, "Nhật": 30,
-    "Thanh": 25, "Khánh": 20, "Duy": 20, "Trung": 15, "Tiến": 15, "Phúc": 10, "Hải": 15, "Việt": 15, "Thế": 10,
+    "Văn": 260,
+    "Đức": 60,
+    "Minh": 80,
+    "Quang": 50,
+    "Hữu": 40,
+    "Gia": 60,
+    "Bảo": 50,
+    "Thành": 30,
+    "Công": 30,
+    "Xuân": 20,
+    "Anh": 30,
+    "Tuấn": 20,
+    "Ngọc": 20,
+    "Trọng": 20,
+    "Đình": 30,
+    "Mạnh": 15,
+    "Hoàng": 25,
+    "Nhật": 30,
+    "Thanh": 25,
+    "Khánh": 20,
+    "Duy": 20,
+    "Trung": 15,
+    "Tiến": 15,
+    "Phúc": 10,
+    "Hải": 15,
+    "Việt": 15,
+    "Thế": 10,
 }
 MIDDLE_F = {
-    "Thị": 250, "Ngọc": 70, "Thu": 40, "Thùy": 40, "Minh": 40, "Khánh": 40, "Bảo": 40, "Phương": 30, "Hoài": 20,
-    "Thanh": 30, "Kim": 30, "Mai": 20, "Hồng": 20, "Thảo": 20, "Gia": 30, "Quỳnh": 20, "Hà": 20, "Diệu": 15,
-    "Tuệ": 15, "Yến": 10, "Lan": 10, "Tường": 10, "Cẩm": 10, "Hải": 10, "Như": 15, "Bích": 10, "Ánh": 15,
+    "Thị": 250,
+    "Ngọc": 70,
+    "Thu": 40,
+    "Thùy": 40,
+    "Minh": 40,
+    "Khánh": 40,
+    "Bảo": 40,
+    "Phương": 30,
+    "Hoài": 20,
+    "Thanh": 30,
+    "Kim": 30,
+    "Mai": 20,
+    "Hồng": 20,
+    "Thảo": 20,
+    "Gia": 30,
+    "Quỳnh": 20,
+    "Hà": 20,
+    "Diệu": 15,
+    "Tuệ": 15,
+    "Yến": 10,
+    "Lan": 10,
+    "Tường": 10,
+    "Cẩm": 10,
+    "Hải": 10,
+    "Như": 15,
+    "Bích": 10,
+    "Ánh": 15,
 }
 GIVEN_M = (
     "An Anh Bách Bảo Bình Cường Chiến Công Dũng Duy Dương Đạt Đăng Định Đông Đức Giang Hải Hào Hậu Hiếu Hiển Hiệp "
@@ -46,11 +138,18 @@ GIVEN_F = (
 ).split()
 
 CORRUPTIONS = ("no_diacritics", "typo", "swap_day_month", "year_only", "moved", "missing_id")
-DEFAULT_RATES = {"no_diacritics": 0.3, "typo": 0.15, "swap_day_month": 0.1, "year_only": 0.08, "moved": 0.1, "missing_id": 0.4}
+DEFAULT_RATES = {
+    "no_diacritics": 0.3,
+    "typo": 0.15,
+    "swap_day_month": 0.1,
+    "year_only": 0.08,
+    "moved": 0.1,
+    "missing_id": 0.4,
+}
 
 
 def strip_diacritics(s: str) -> str:
-    """"Nguyễn Văn Đức" → "Nguyen Van Duc"."""
+    """ "Nguyễn Văn Đức" → "Nguyen Van Duc"."""
     s = s.replace("đ", "d").replace("Đ", "D")
     return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
 
@@ -119,10 +218,18 @@ def population(
         f"020{(b.year // 100 - 19) * 2 + (s == 'f')}{b.year % 100:02d}{k:06d}" if h else ""
         for b, s, k, h in zip(births, sex, serial, has_id, strict=True)
     ]
-    base = pd.DataFrame({
-        "true_id": np.arange(n), "full_name": names, "birth_date": births, "birth_date_precision": "day",
-        "sex": sex, "commune_code": commune, "personal_id": pids, "corruptions": "",
-    })
+    base = pd.DataFrame(
+        {
+            "true_id": np.arange(n),
+            "full_name": names,
+            "birth_date": births,
+            "birth_date_precision": "day",
+            "sex": sex,
+            "commune_code": commune,
+            "personal_id": pids,
+            "corruptions": "",
+        }
+    )
     n_dup = int(round(n * dup_fraction))
     src = rng.integers(0, n, size=n_dup)
     dup = base.iloc[src].reset_index(drop=True).copy()
@@ -188,15 +295,61 @@ def true_pairs(df) -> set[tuple[int, int]]:
 # Lý, Lộc …; Dao families Triệu, Bàn, Đặng; Kinh families the national distribution.
 SURNAMES_LANG_SON = {
     "02": {  # Tày
-        "Hoàng": 16, "Nông": 12, "Lương": 8, "Vi": 7, "Nguyễn": 6, "Hà": 6, "Lý": 5, "Lộc": 5, "Lăng": 4, "Chu": 4,
-        "Triệu": 4, "Hứa": 3, "Đinh": 3, "Bế": 3, "Mông": 2, "Sầm": 2, "Đàm": 2, "La": 2, "Tô": 2, "Lành": 2, "Dương": 2,
-        "Ngôn": 1, "Lê": 2,
+        "Hoàng": 16,
+        "Nông": 12,
+        "Lương": 8,
+        "Vi": 7,
+        "Nguyễn": 6,
+        "Hà": 6,
+        "Lý": 5,
+        "Lộc": 5,
+        "Lăng": 4,
+        "Chu": 4,
+        "Triệu": 4,
+        "Hứa": 3,
+        "Đinh": 3,
+        "Bế": 3,
+        "Mông": 2,
+        "Sầm": 2,
+        "Đàm": 2,
+        "La": 2,
+        "Tô": 2,
+        "Lành": 2,
+        "Dương": 2,
+        "Ngôn": 1,
+        "Lê": 2,
     },
     "07": {  # Nùng
-        "Hoàng": 14, "Vi": 10, "Nông": 8, "Lý": 8, "Lục": 6, "Chu": 6, "Triệu": 5, "Dương": 4, "Hứa": 4, "Mã": 3,
-        "Lâm": 3, "Hà": 3, "Lành": 3, "Tô": 3, "Nguyễn": 3, "Nịnh": 2, "Đinh": 2, "Lưu": 2, "Lô": 2,
+        "Hoàng": 14,
+        "Vi": 10,
+        "Nông": 8,
+        "Lý": 8,
+        "Lục": 6,
+        "Chu": 6,
+        "Triệu": 5,
+        "Dương": 4,
+        "Hứa": 4,
+        "Mã": 3,
+        "Lâm": 3,
+        "Hà": 3,
+        "Lành": 3,
+        "Tô": 3,
+        "Nguyễn": 3,
+        "Nịnh": 2,
+        "Đinh": 2,
+        "Lưu": 2,
+        "Lô": 2,
     },
-    "09": {"Triệu": 30, "Bàn": 20, "Đặng": 15, "Lý": 12, "Phùng": 8, "Chảo": 5, "Hoàng": 5, "Dương": 5},  # Dao
+    "09": {
+        "Triệu": 30,
+        "Bàn": 20,
+        "Đặng": 15,
+        "Lý": 12,
+        "Phùng": 8,
+        "Chảo": 5,
+        "Hoàng": 5,
+        "Dương": 5,
+    },  # Dao
     "01": SURNAMES,  # Kinh
 }
 
@@ -213,7 +366,10 @@ def given_names(rng, male: np.ndarray) -> list[str]:
     given = np.where(male, _pick(rng, GIVEN_M, n), _pick(rng, GIVEN_F, n))
     two_middle = rng.random(n) < 0.12
     middle2 = np.where(male, _pick(rng, MIDDLE_M, n), _pick(rng, MIDDLE_F, n))
-    return [f"{m} {m2} {g}" if t and m2 != m else f"{m} {g}" for m, m2, g, t in zip(middle, middle2, given, two_middle, strict=True)]
+    return [
+        f"{m} {m2} {g}" if t and m2 != m else f"{m} {g}"
+        for m, m2, g, t in zip(middle, middle2, given, two_middle, strict=True)
+    ]
 
 
 def personal_id(province_code: str, sex: str, birth_year: int, serial: int) -> str:

@@ -60,14 +60,23 @@ def _child_or_404(request, uid, purpose=""):
 def _communes(user):
     from treem.geo.models import AdministrativeUnit, Level
 
-    return AdministrativeUnit.objects.current().filter(level=Level.COMMUNE, id__in=visible_units(user).values("id")).select_related("parent").order_by("code")
+    return (
+        AdministrativeUnit.objects.current()
+        .filter(level=Level.COMMUNE, id__in=visible_units(user).values("id"))
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 def search_children(user, data: dict):
     """The children a user may see, filtered by a search form's cleaned data."""
     qs = policy.visible_children(user).select_related("commune")
     status = data.get("status")
-    qs = qs.filter(status=status) if status else qs.filter(status__in=[ChildStatus.ACTIVE, ChildStatus.PROVISIONAL])
+    qs = (
+        qs.filter(status=status)
+        if status
+        else qs.filter(status__in=[ChildStatus.ACTIVE, ChildStatus.PROVISIONAL])
+    )
     if data.get("q"):
         for word in fold(data["q"]).split():
             qs = qs.filter(name_folded__contains=word)
@@ -93,13 +102,19 @@ def child_list(request):
     form = ChildSearchForm(request.GET or None, user=request.user, communes=_communes(request.user))
     data = form.cleaned_data if form.is_valid() else {}
     qs = search_children(request.user, data)
-    page = Paginator(qs.order_by("name_folded", "birth_date", "pk"), PAGE_SIZE).get_page(request.GET.get("trang"))
+    page = Paginator(qs.order_by("name_folded", "birth_date", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("trang")
+    )
     query = request.GET.copy()
     query.pop("trang", None)
     access = policy.Access(request.user)
     context = {
-        "form": form, "page": page, "query": query.urlencode(), "can_add": _communes_editable(request.user),
-        "can_link": access.can_link(), "total": page.paginator.count,
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_add": _communes_editable(request.user),
+        "can_link": access.can_link(),
+        "total": page.paginator.count,
     }
     return render(request, "registry/child_list.html", context)
 
@@ -117,7 +132,9 @@ def child_export(request, fmt):
         raise Http404
     form = ChildSearchForm(request.GET or None, user=request.user, communes=_communes(request.user))
     data = form.cleaned_data if form.is_valid() else {}
-    content, name, ctype = exports.export_children(request.user, search_children(request.user, data), fmt, filters=request.GET.dict())
+    content, name, ctype = exports.export_children(
+        request.user, search_children(request.user, data), fmt, filters=request.GET.dict()
+    )
     response = HttpResponse(content, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -133,12 +150,22 @@ def child_detail(request, uid):
     schedule = [(d, doses.get((d.antigen, d.dose))) for d in EpiDose.objects.filter(schedule="tt10_2024")]
     history = child_history(child)
     context = {
-        "child": child, "data": services.child_view(child, access), "groups": groups,
-        "can_edit": access.can_edit(child), "caregivers": child.caregivers.all(),
-        "circumstances": child.circumstances.prefetch_related("supports") if policy.CIRCUMSTANCES in groups else None,
-        "schooling": child.schooling.all(), "schedule": schedule, "measurements": child.measurements.all(),
-        "history": history, "merged_from": child.merged_records.all(), "merges": MergeEvent.objects.filter(survivor=child, undone_at__isnull=True),
-        "links": child.register_links.all(), "today": timezone.localdate(),
+        "child": child,
+        "data": services.child_view(child, access),
+        "groups": groups,
+        "can_edit": access.can_edit(child),
+        "caregivers": child.caregivers.all(),
+        "circumstances": child.circumstances.prefetch_related("supports")
+        if policy.CIRCUMSTANCES in groups
+        else None,
+        "schooling": child.schooling.all(),
+        "schedule": schedule,
+        "measurements": child.measurements.all(),
+        "history": history,
+        "merged_from": child.merged_records.all(),
+        "merges": MergeEvent.objects.filter(survivor=child, undone_at__isnull=True),
+        "links": child.register_links.all(),
+        "today": timezone.localdate(),
         "show_identity": policy.IDENTITY in groups,
         "ethnicity": ethnic_groups(child.ethnicity_list or DEFAULT_ETHNIC_LIST).get(child.ethnicity_code, ""),
     }
@@ -162,7 +189,9 @@ def child_history(child, limit: int = 50):
         if ids:
             q |= Q(object_type=label, object_id__in=ids)
     if child.import_batch_id:
-        q |= Q(object_type="registry.importbatch", object_id=str(child.import_batch_id), reason__contains="ghi")
+        q |= Q(
+            object_type="registry.importbatch", object_id=str(child.import_batch_id), reason__contains="ghi"
+        )
     from django.apps import apps
 
     events = list(AuditEvent.objects.filter(q).select_related("user")[:limit])
@@ -197,7 +226,9 @@ def child_edit(request, uid):
     form = ChildForm(request.POST or None, instance=Child.objects.get(pk=child.pk), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_child(request.user, child, form.child_data(), reason=request.POST.get("reason", "")[:500])
+            services.update_child(
+                request.user, child, form.child_data(), reason=request.POST.get("reason", "")[:500]
+            )
         except services.RegistryError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -223,7 +254,9 @@ def related_add(request, uid, kind):
         raise Http404
     child = _child_or_404(request, uid, purpose="sửa hồ sơ")
     access = policy.Access(request.user)
-    if not access.can_edit(child) or (kind in ("hoan-canh", "tro-giup") and not access.sees(child, policy.CIRCUMSTANCES)):
+    if not access.can_edit(child) or (
+        kind in ("hoan-canh", "tro-giup") and not access.sees(child, policy.CIRCUMSTANCES)
+    ):
         raise PermissionDenied("Bạn không có quyền thêm thông tin này.")
     form_class, model, save, title = RELATED_FORMS[kind]
     kwargs = {"child": child} if form_class is SupportForm else {}
@@ -234,7 +267,9 @@ def related_add(request, uid, kind):
         try:
             if kind == "tiem-chung":
                 d = form.cleaned_data
-                services.record_vaccination(request.user, child, d["dose"].antigen, d["dose"].dose, d["date"], d["place"])
+                services.record_vaccination(
+                    request.user, child, d["dose"].antigen, d["dose"].dose, d["date"], d["place"]
+                )
             else:
                 obj = form.save(commit=False)
                 if kind != "tro-giup":
@@ -281,8 +316,13 @@ def import_list(request):
         f = form.cleaned_data["file"]
         try:
             batch = imports.upload(
-                request.user, form.cleaned_data["unit"], f.name, f.read(), sheet=form.cleaned_data["sheet"],
-                list_generation=form.cleaned_data["list_generation"], ethnicity_list=form.cleaned_data["ethnicity_list"],
+                request.user,
+                form.cleaned_data["unit"],
+                f.name,
+                f.read(),
+                sheet=form.cleaned_data["sheet"],
+                list_generation=form.cleaned_data["list_generation"],
+                ethnicity_list=form.cleaned_data["ethnicity_list"],
             )
         except imports.ImportFileError as exc:
             form.add_error("file", str(exc))
@@ -310,7 +350,10 @@ def import_detail(request, uid):
                 imports.precheck_apply(request.user, batch)
                 jobs.start_apply(request.user, batch)
                 return redirect("registry:import_detail", uid=batch.uid)
-            if action == "discard" and batch.status not in (ImportBatch.Status.APPLIED, ImportBatch.Status.APPLYING):
+            if action == "discard" and batch.status not in (
+                ImportBatch.Status.APPLIED,
+                ImportBatch.Status.APPLYING,
+            ):
                 imports.discard(request.user, batch)
                 messages.info(request, "Đã hủy lần nhập này.")
                 return redirect("registry:import_list")
@@ -321,7 +364,11 @@ def import_detail(request, uid):
     sev = request.GET.get("muc") or ""
     report = imports.issues_by_row(batch, severity=sev or None)
     context = {
-        "batch": batch, "form": form, "report": report, "severity": sev, "progress": imports.get_progress(batch),
+        "batch": batch,
+        "form": form,
+        "report": report,
+        "severity": sev,
+        "progress": imports.get_progress(batch),
         "running": batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.APPLYING),
         "counts": batch.counts or {},
     }
@@ -352,7 +399,12 @@ def review_list(request):
     access = policy.Access(request.user)
     if not access.can_link():
         raise PermissionDenied("Bạn không có quyền tìm trùng, đối chiếu hồ sơ trẻ em.")
-    units = policy.units_for_roles(request.user, policy.LINKAGE_ROLES).current().filter(level__lte=3).order_by("level", "code")
+    units = (
+        policy.units_for_roles(request.user, policy.LINKAGE_ROLES)
+        .current()
+        .filter(level__lte=3)
+        .order_by("level", "code")
+    )
     form = LinkageRunForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
@@ -363,7 +415,10 @@ def review_list(request):
         except (linkage.LinkageError, RegisterUnavailable) as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Đã xét {run.n_records} hồ sơ: {run.n_auto} cặp khớp chắc chắn, {run.n_review} cặp cần xem xét.")
+            messages.success(
+                request,
+                f"Đã xét {run.n_records} hồ sơ: {run.n_auto} cặp khớp chắc chắn, {run.n_review} cặp cần xem xét.",
+            )
         return redirect("registry:review")
     page = Paginator(linkage.review_queue(request.user), 30).get_page(request.GET.get("trang"))
     runs = LinkageRun.objects.filter(started_by=request.user)[:10]
@@ -380,7 +435,12 @@ def review_pair(request, pk):
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            linkage.decide(request.user, cand, form.cleaned_data["decision"] == "accept", keep=form.cleaned_data.get("keep") or "left")
+            linkage.decide(
+                request.user,
+                cand,
+                form.cleaned_data["decision"] == "accept",
+                keep=form.cleaned_data.get("keep") or "left",
+            )
         except linkage.LinkageError as exc:
             messages.error(request, str(exc))
         else:
@@ -391,7 +451,12 @@ def review_pair(request, pk):
     right = services.child_view(cand.right, access) if cand.right_id else cand.register_data
     rows = [
         ("Họ và tên", left.get("full_name"), right.get("full_name"), "given"),
-        ("Ngày sinh", left.get("birth_date_display"), right.get("birth_date_display") or right.get("birth_date"), "dob"),
+        (
+            "Ngày sinh",
+            left.get("birth_date_display"),
+            right.get("birth_date_display") or right.get("birth_date"),
+            "dob",
+        ),
         ("Giới tính", left.get("sex"), right.get("sex"), "sex"),
         ("Xã, phường", left.get("commune"), right.get("commune") or right.get("commune_code"), "commune"),
     ]
@@ -435,4 +500,6 @@ def stats(request):
         r["label"] = DEFINITIONS[r["indicator"]].label
         r["unit"] = next(u for u in units if u.id == r["unit_id"])
         r["value"] = round(100 * r["numerator"] / r["denominator"], 1) if r["denominator"] else None
-    return render(request, "registry/stats.html", {"rows": rows, "year": year, "end": end, "groups": Article10.choices})
+    return render(
+        request, "registry/stats.html", {"rows": rows, "year": year, "end": end, "groups": Article10.choices}
+    )

@@ -68,7 +68,10 @@ def can_manage(user, sub: Submission) -> bool:
 def can_edit(user, sub: Submission, today: datetime.date) -> tuple[bool, str]:
     """Whether the user may change the values now, and why not (Vietnamese)."""
     if not sub.is_editable_status:
-        return False, f"Báo cáo đang ở trạng thái «{sub.get_status_display()}»: không sửa được (cần được trả lại hoặc mở lại)."
+        return (
+            False,
+            f"Báo cáo đang ở trạng thái «{sub.get_status_display()}»: không sửa được (cần được trả lại hoặc mở lại).",
+        )
     rnd = sub.round
     manager = can_manage(user, sub)
     if not (manager or is_reporter(user, sub)):
@@ -89,7 +92,11 @@ def approval_level(user, sub: Submission) -> int | None:
     if scoping.is_system_admin(user):
         return 0
     levels = []
-    for m in scoping.active_memberships(user).filter(role__in=list(MANAGER_ROLES), agency__isnull=True).select_related("unit"):
+    for m in (
+        scoping.active_memberships(user)
+        .filter(role__in=list(MANAGER_ROLES), agency__isnull=True)
+        .select_related("unit")
+    ):
         if _units_of(scoping.active_memberships(user).filter(pk=m.pk)).filter(pk=sub.unit_id).exists():
             levels.append(m.unit.level)
     return max(levels) if levels else None

@@ -24,7 +24,13 @@ class PeriodAdmin(admin.ModelAdmin):
 
 @admin.register(ReportingSettings)
 class ReportingSettingsAdmin(admin.ModelAdmin):
-    list_display = ["plan", "cutoff", "open_days_before_deadline", "lock_days_after_deadline", "reminder_days"]
+    list_display = [
+        "plan",
+        "cutoff",
+        "open_days_before_deadline",
+        "lock_days_after_deadline",
+        "reminder_days",
+    ]
     autocomplete_fields = ["plan"]
 
 
@@ -48,8 +54,19 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "status", "approved_level", "submitted_at", "extended_until"]
     list_filter = ["status", "round__period"]
     search_fields = ["unit__name", "agency__name"]
-    readonly_fields = ["round", "unit", "agency", "status", "version", "submitted_at", "first_submitted_at", "submitted_by",
-                       "approved_level", "approved_at", "approved_by"]
+    readonly_fields = [
+        "round",
+        "unit",
+        "agency",
+        "status",
+        "version",
+        "submitted_at",
+        "first_submitted_at",
+        "submitted_by",
+        "approved_level",
+        "approved_at",
+        "approved_by",
+    ]
     inlines = [StepInline]
 
 
@@ -57,7 +74,17 @@ class SubmissionAdmin(admin.ModelAdmin):
 class DataValueAdmin(admin.ModelAdmin):
     """Values are changed through forms, Excel, the API or DHIS2 imports (audited, locked); here they are read."""
 
-    list_display = ["data_element", "combo", "unit", "period", "value", "status", "source", "version", "updated_at"]
+    list_display = [
+        "data_element",
+        "combo",
+        "unit",
+        "period",
+        "value",
+        "status",
+        "source",
+        "version",
+        "updated_at",
+    ]
     list_filter = ["status", "source", "period"]
     search_fields = ["data_element__code", "unit__code", "unit__name"]
     list_select_related = ["data_element", "combo", "unit", "period"]

@@ -109,7 +109,12 @@ def aggregate(
     units: units or ids; or `level` (+ optional `generation`) for every unit of that level in one query.
     statuses: which value statuses count (default submitted and approved; add "draft" for previews).
     """
-    de_ids, period_ids, combo_ids, unit_ids = _ids(data_elements), _period_ids(periods), _ids(combos), _ids(units)
+    de_ids, period_ids, combo_ids, unit_ids = (
+        _ids(data_elements),
+        _period_ids(periods),
+        _ids(combos),
+        _ids(units),
+    )
     statuses = [str(s) for s in statuses]
     unit_table = AdministrativeUnit._meta.db_table
     value_table = DataValue._meta.db_table
@@ -188,7 +193,9 @@ def aggregate(
         )
         params += p3
     sql = (
-        "SELECT u, p, d, k, SUM(x), COUNT(*) FROM (" + " UNION ALL ".join(sql_parts) + ") t GROUP BY u, p, d, k"
+        "SELECT u, p, d, k, SUM(x), COUNT(*) FROM ("
+        + " UNION ALL ".join(sql_parts)
+        + ") t GROUP BY u, p, d, k"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -196,7 +203,9 @@ def aggregate(
     return [AggregateRow(u, p, d, k, _to_decimal(x), n) for u, p, d, k, x, n in rows]
 
 
-def area_totals(data_elements, periods, area_units, *, statuses: Iterable[str] = DEFAULT_STATUSES, combos=None) -> list[AggregateRow]:
+def area_totals(
+    data_elements, periods, area_units, *, statuses: Iterable[str] = DEFAULT_STATUSES, combos=None
+) -> list[AggregateRow]:
     """Sums over a set of units taken together (a plan's area: e.g. the successor communes of an
     abolished district), as rows with unit_id 0. Each value is counted once even if units overlap."""
     from django.db.models import Count, Sum
@@ -211,7 +220,10 @@ def area_totals(data_elements, periods, area_units, *, statuses: Iterable[str] =
     if combos is not None:
         qs = qs.filter(combo_id__in=_ids(combos))
     rows = qs.values("period_id", "data_element_id", "combo_id").annotate(x=Sum("value"), n=Count("id"))
-    return [AggregateRow(0, r["period_id"], r["data_element_id"], r["combo_id"], _to_decimal(r["x"]), r["n"]) for r in rows]
+    return [
+        AggregateRow(0, r["period_id"], r["data_element_id"], r["combo_id"], _to_decimal(r["x"]), r["n"])
+        for r in rows
+    ]
 
 
 def as_dict(rows: Iterable[AggregateRow]) -> dict[tuple[int, int, int, int], Decimal]:
@@ -219,9 +231,17 @@ def as_dict(rows: Iterable[AggregateRow]) -> dict[tuple[int, int, int, int], Dec
     return {(r.unit_id, r.period_id, r.data_element_id, r.combo_id): r.value for r in rows}
 
 
-def indicator_values(indicators: Iterable[Indicator], periods=None, units=None, *, level: int | None = None,
-                     generation: str | None = None, statuses: Iterable[str] = DEFAULT_STATUSES, combos=None,
-                     rows: list[AggregateRow] | None = None) -> list[IndicatorRow]:
+def indicator_values(
+    indicators: Iterable[Indicator],
+    periods=None,
+    units=None,
+    *,
+    level: int | None = None,
+    generation: str | None = None,
+    statuses: Iterable[str] = DEFAULT_STATUSES,
+    combos=None,
+    rows: list[AggregateRow] | None = None,
+) -> list[IndicatorRow]:
     """Indicator values recomputed from summed numerators and denominators at each unit (never averaged).
 
     A breakdown (combo) of the indicator uses the numerator's and denominator's values of that combo;
@@ -229,9 +249,13 @@ def indicator_values(indicators: Iterable[Indicator], periods=None, units=None, 
     computed for it.
     """
     indicators = list(indicators)
-    elements = {i.numerator_id for i in indicators} | {i.denominator_id for i in indicators if i.denominator_id}
+    elements = {i.numerator_id for i in indicators} | {
+        i.denominator_id for i in indicators if i.denominator_id
+    }
     if rows is None:
-        rows = aggregate(elements, periods, units, level=level, generation=generation, statuses=statuses, combos=combos)
+        rows = aggregate(
+            elements, periods, units, level=level, generation=generation, statuses=statuses, combos=combos
+        )
     values = as_dict(rows)
     keys = {(u, p, k) for (u, p, _d, k) in values}
     out = []

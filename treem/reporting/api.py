@@ -42,8 +42,22 @@ class RoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Round
-        fields = ["id", "plan", "plan_id", "period", "period_label", "frequency", "reporters", "data_from", "data_to",
-                  "opens_on", "deadline", "locks_on", "area_note", "active"]
+        fields = [
+            "id",
+            "plan",
+            "plan_id",
+            "period",
+            "period_label",
+            "frequency",
+            "reporters",
+            "data_from",
+            "data_to",
+            "opens_on",
+            "deadline",
+            "locks_on",
+            "area_note",
+            "active",
+        ]
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -54,8 +68,21 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Submission
-        fields = ["id", "round_id", "period", "deadline", "reporter", "unit_code", "agency_id", "status", "version",
-                  "submitted_at", "approved_level", "approved_at", "return_comment"]
+        fields = [
+            "id",
+            "round_id",
+            "period",
+            "deadline",
+            "reporter",
+            "unit_code",
+            "agency_id",
+            "status",
+            "version",
+            "submitted_at",
+            "approved_level",
+            "approved_at",
+            "return_comment",
+        ]
 
 
 class ValueSerializer(serializers.ModelSerializer):
@@ -66,7 +93,18 @@ class ValueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataValue
-        fields = ["dataElement", "categoryOptionCombo", "orgUnit", "period", "value", "comment", "status", "version", "followup", "updated_at"]
+        fields = [
+            "dataElement",
+            "categoryOptionCombo",
+            "orgUnit",
+            "period",
+            "value",
+            "comment",
+            "status",
+            "version",
+            "followup",
+            "updated_at",
+        ]
 
 
 class ValueInSerializer(serializers.Serializer):
@@ -87,7 +125,11 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         visible = access.submissions_for(self.request.user)
-        return Round.objects.filter(pk__in=visible.values("round_id")).select_related("period", "plan").order_by("-deadline")
+        return (
+            Round.objects.filter(pk__in=visible.values("round_id"))
+            .select_related("period", "plan")
+            .order_by("-deadline")
+        )
 
 
 class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -95,7 +137,11 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ["status", "round"]
 
     def get_queryset(self):
-        return access.submissions_for(self.request.user).select_related("round__period", "unit", "agency").order_by("-round__deadline", "pk")
+        return (
+            access.submissions_for(self.request.user)
+            .select_related("round__period", "unit", "agency")
+            .order_by("-round__deadline", "pk")
+        )
 
     @extend_schema(request=ValueInSerializer(many=True), responses={200: ValueSerializer(many=True)})
     @action(detail=True, methods=["get", "post"])
@@ -103,9 +149,15 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         sub = self.get_object()
         units = AdministrativeUnit.objects.filter(pk__in=sub.responsibilities.values("unit_id"))
         if request.method == "GET":
-            qs = DataValue.objects.filter(period=sub.round.period, unit__in=units,
-                                          data_element__in=sub.responsibilities.values("data_element_id")).select_related(
-                "data_element", "combo", "unit", "period").order_by("unit__code", "data_element__code", "combo__code")
+            qs = (
+                DataValue.objects.filter(
+                    period=sub.round.period,
+                    unit__in=units,
+                    data_element__in=sub.responsibilities.values("data_element_id"),
+                )
+                .select_related("data_element", "combo", "unit", "period")
+                .order_by("unit__code", "data_element__code", "combo__code")
+            )
             return Response(ValueSerializer(qs, many=True).data)
         ser = ValueInSerializer(data=request.data, many=True)
         ser.is_valid(raise_exception=True)
@@ -114,11 +166,19 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         unit_by_code = {u.code: u.pk for u in units}
         errors, changes = [], []
         for i, item in enumerate(ser.validated_data):
-            de, combo, unit = de_by_code.get(item["dataElement"]), combo_by_code.get(item["categoryOptionCombo"]), unit_by_code.get(item["orgUnit"])
+            de, combo, unit = (
+                de_by_code.get(item["dataElement"]),
+                combo_by_code.get(item["categoryOptionCombo"]),
+                unit_by_code.get(item["orgUnit"]),
+            )
             if de is None or combo is None or unit is None:
-                errors.append({"index": i, "message": "Mã phần tử, phân tổ hoặc đơn vị không thuộc báo cáo này."})
+                errors.append(
+                    {"index": i, "message": "Mã phần tử, phân tổ hoặc đơn vị không thuộc báo cáo này."}
+                )
                 continue
-            changes.append(Change(de, combo, unit, item["value"], item["comment"], item["version"], where=f"[{i}]"))
+            changes.append(
+                Change(de, combo, unit, item["value"], item["comment"], item["version"], where=f"[{i}]")
+            )
         if errors:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         try:
@@ -128,7 +188,13 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             if not e.conflict and not access.can_edit(request.user, sub, today())[0]:
                 code = status.HTTP_403_FORBIDDEN
             return Response({"errors": [{"message": x.message} for x in e.errors]}, status=code)
-        return Response({"saved": result.saved, "unchanged": result.unchanged, "warnings": [w.message for w in result.warnings]})
+        return Response(
+            {
+                "saved": result.saved,
+                "unchanged": result.unchanged,
+                "warnings": [w.message for w in result.warnings],
+            }
+        )
 
     def _step(self, request, name: str):
         sub = self.get_object()
@@ -146,7 +212,10 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             else:
                 reopen(sub, request.user, comment)
         except WorkflowError as e:
-            return Response({"detail": str(e), "errors": [i.message for i in e.issues]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": str(e), "errors": [i.message for i in e.issues]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         sub.refresh_from_db()
         return Response({**SubmissionSerializer(sub).data, "warnings": [w.message for w in warnings]})
 
@@ -198,17 +267,29 @@ class DataValueSetsView(APIView):
     parser_classes = [JSONParser, CsvParser, TextCsvParser]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CsvRenderer]
 
-    @extend_schema(parameters=[
-        OpenApiParameter("period", str, description="2025, 2025S1, 2025Q1, 202501"),
-        OpenApiParameter("orgUnit", str, required=False), OpenApiParameter("children", bool, required=False),
-        OpenApiParameter("format", str, required=False, description="json (mặc định) hoặc csv"),
-    ], responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, description="2025, 2025S1, 2025Q1, 202501"),
+            OpenApiParameter("orgUnit", str, required=False),
+            OpenApiParameter("children", bool, required=False),
+            OpenApiParameter("format", str, required=False, description="json (mặc định) hoặc csv"),
+        ],
+        responses={200: dict},
+    )
     def get(self, request):
-        fmt = "csv" if request.query_params.get("format") == "csv" or "csv" in request.headers.get("Accept", "") else "json"
+        fmt = (
+            "csv"
+            if request.query_params.get("format") == "csv" or "csv" in request.headers.get("Accept", "")
+            else "json"
+        )
         try:
             content, ctype, name = exchange.export_for_user(
-                request.user, request.query_params.get("period", ""), request.query_params.get("orgUnit", ""), fmt,
-                children=request.query_params.get("children", "true").lower() != "false")
+                request.user,
+                request.query_params.get("period", ""),
+                request.query_params.get("orgUnit", ""),
+                fmt,
+                children=request.query_params.get("children", "true").lower() != "false",
+            )
         except exchange.ExchangeError as e:
             return Response({"detail": str(e)}, status=status.HTTP_400_BAD_REQUEST)
         return HttpResponse(content, content_type=ctype)
@@ -218,9 +299,13 @@ class DataValueSetsView(APIView):
         is_csv = "csv" in (request.content_type or "")
         raw = request.data if is_csv else json.dumps(request.data)
         try:
-            summary = exchange.import_values(raw, "csv" if is_csv else "json", request.user,
-                                             dry_run=request.query_params.get("dryRun", "false").lower() == "true",
-                                             strategy=request.query_params.get("importStrategy", "CREATE_AND_UPDATE"))
+            summary = exchange.import_values(
+                raw,
+                "csv" if is_csv else "json",
+                request.user,
+                dry_run=request.query_params.get("dryRun", "false").lower() == "true",
+                strategy=request.query_params.get("importStrategy", "CREATE_AND_UPDATE"),
+            )
         except exchange.ExchangeError as e:
             return Response({"detail": str(e)}, status=status.HTTP_400_BAD_REQUEST)
         body, code = exchange.web_message(summary)

@@ -69,7 +69,9 @@ def by_unit(submissions: QuerySet, units) -> dict[int, Rate]:
 def hierarchy(rnd: Round) -> list[tuple[AdministrativeUnit, Rate]]:
     """Completeness of a round at every unit above its reporters (country, province, district…), top first."""
     subs = rnd.submissions.all()
-    above = AdministrativeUnit.objects.filter(descendant_links__descendant__in=subs.values("unit_id")).distinct()
+    above = AdministrativeUnit.objects.filter(
+        descendant_links__descendant__in=subs.values("unit_id")
+    ).distinct()
     rates = by_unit(subs, above)
     return [(u, rates[u.pk]) for u in above.order_by("level", "code") if u.pk in rates]
 
@@ -129,14 +131,20 @@ def send_reminders(on: datetime.date) -> dict:
         rnd = sub.round
         users = reporters_of(sub)
         if kind == ReminderKind.OVERDUE:
-            text = (f"QUÁ HẠN: báo cáo {rnd.period.label} của {sub.reporter_name} ({rnd.plan}) phải nộp trước "
-                    f"{rnd.deadline:%d/%m/%Y}. Đề nghị hoàn thành và nộp ngay.")
+            text = (
+                f"QUÁ HẠN: báo cáo {rnd.period.label} của {sub.reporter_name} ({rnd.plan}) phải nộp trước "
+                f"{rnd.deadline:%d/%m/%Y}. Đề nghị hoàn thành và nộp ngay."
+            )
         else:
-            text = (f"Nhắc: còn {(rnd.deadline - on).days} ngày đến hạn nộp báo cáo {rnd.period.label} của "
-                    f"{sub.reporter_name} ({rnd.plan}), hạn {rnd.deadline:%d/%m/%Y}.")
+            text = (
+                f"Nhắc: còn {(rnd.deadline - on).days} ngày đến hạn nộp báo cáo {rnd.period.label} của "
+                f"{sub.reporter_name} ({rnd.plan}), hạn {rnd.deadline:%d/%m/%Y}."
+            )
         try:
             with transaction.atomic():
-                Reminder.objects.create(submission=sub, kind=kind, key=key, recipients=[u.username for u in users])
+                Reminder.objects.create(
+                    submission=sub, kind=kind, key=key, recipients=[u.username for u in users]
+                )
                 counts["notifications"] += notify(users, text, sub.get_absolute_url())
         except IntegrityError:  # another run sent it meanwhile
             continue
@@ -144,8 +152,13 @@ def send_reminders(on: datetime.date) -> dict:
         emails = [u.email for u in users if u.email]
         if emails:
             try:
-                send_mail(f"[TreEm] {text[:120]}", text + f"\n\nMở biểu mẫu: {sub.get_absolute_url()}",
-                          settings.DEFAULT_FROM_EMAIL, emails, fail_silently=False)
+                send_mail(
+                    f"[TreEm] {text[:120]}",
+                    text + f"\n\nMở biểu mẫu: {sub.get_absolute_url()}",
+                    settings.DEFAULT_FROM_EMAIL,
+                    emails,
+                    fail_silently=False,
+                )
                 counts["emails"] += len(emails)
             except Exception:  # the in-app reminder stands; the mail server's failure is logged
                 log.exception("Không gửi được thư nhắc cho %s", emails)

@@ -34,8 +34,19 @@ from .models import DataValue, ExternalCode, Period, Responsibility, ValueSource
 from .periods import PeriodError, get_period
 from .validation import parse_value
 
-CSV_HEADER = ["dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo", "value", "storedby",
-              "lastupdated", "comment", "followup", "deleted"]
+CSV_HEADER = [
+    "dataelement",
+    "period",
+    "orgunit",
+    "categoryoptioncombo",
+    "attributeoptioncombo",
+    "value",
+    "storedby",
+    "lastupdated",
+    "comment",
+    "followup",
+    "deleted",
+]
 LEVEL_BY_LENGTH = {2: Level.PROVINCE, 3: Level.DISTRICT, 5: Level.COMMUNE}
 
 
@@ -63,7 +74,11 @@ class Codes:
         return self.maps["categoryOptionCombo"].get(combo.code) or combo.dhis2_code or combo.code
 
     def unit_out(self, unit: AdministrativeUnit) -> str:
-        return self.maps["orgUnit"].get(f"{unit.generation}:{unit.code}") or self.maps["orgUnit"].get(unit.code) or unit.code
+        return (
+            self.maps["orgUnit"].get(f"{unit.generation}:{unit.code}")
+            or self.maps["orgUnit"].get(unit.code)
+            or unit.code
+        )
 
     def de_in(self, code: str) -> DataElement | None:
         local = self.back["dataElement"].get(code)
@@ -97,22 +112,51 @@ def export_values(values, fmt: str = "json") -> tuple[bytes, str]:
     """Values as a dataValueSets payload: (content, content type)."""
     codes = Codes()
     rows = []
-    for v in values.select_related("data_element", "combo", "unit", "period", "updated_by").order_by("period__start", "unit__code", "data_element__code", "combo__code"):
-        rows.append({
-            "dataElement": codes.de_out(v.data_element), "period": v.period.code, "orgUnit": codes.unit_out(v.unit),
-            "categoryOptionCombo": codes.combo_out(v.combo), "attributeOptionCombo": "default", "value": _plain(v.value),
-            "storedBy": v.updated_by.username if v.updated_by_id else "treem", "created": v.created_at.isoformat(),
-            "lastUpdated": v.updated_at.isoformat(), "comment": v.comment, "followup": v.followup,
-        })
+    for v in values.select_related("data_element", "combo", "unit", "period", "updated_by").order_by(
+        "period__start", "unit__code", "data_element__code", "combo__code"
+    ):
+        rows.append(
+            {
+                "dataElement": codes.de_out(v.data_element),
+                "period": v.period.code,
+                "orgUnit": codes.unit_out(v.unit),
+                "categoryOptionCombo": codes.combo_out(v.combo),
+                "attributeOptionCombo": "default",
+                "value": _plain(v.value),
+                "storedBy": v.updated_by.username if v.updated_by_id else "treem",
+                "created": v.created_at.isoformat(),
+                "lastUpdated": v.updated_at.isoformat(),
+                "comment": v.comment,
+                "followup": v.followup,
+            }
+        )
     if fmt == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(CSV_HEADER)
         for r in rows:
-            w.writerow([r["dataElement"], r["period"], r["orgUnit"], r["categoryOptionCombo"], r["attributeOptionCombo"], r["value"],
-                        r["storedBy"], r["lastUpdated"], r["comment"], "true" if r["followup"] else "false", ""])
+            w.writerow(
+                [
+                    r["dataElement"],
+                    r["period"],
+                    r["orgUnit"],
+                    r["categoryOptionCombo"],
+                    r["attributeOptionCombo"],
+                    r["value"],
+                    r["storedBy"],
+                    r["lastUpdated"],
+                    r["comment"],
+                    "true" if r["followup"] else "false",
+                    "",
+                ]
+            )
         return out.getvalue().encode("utf-8"), "application/csv"
-    payload = {"idScheme": "code", "dataElementIdScheme": "code", "orgUnitIdScheme": "code", "dataValues": rows}
+    payload = {
+        "idScheme": "code",
+        "dataElementIdScheme": "code",
+        "orgUnitIdScheme": "code",
+        "dataValues": rows,
+    }
     return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8"), "application/json"
 
 
@@ -120,8 +164,14 @@ def _plain(d) -> str:
     return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
 
 
-def export_for_user(user, period_code: str, unit_code: str = "", fmt: str = "json", children: bool = True,
-                    statuses=(ValueStatus.SUBMITTED, ValueStatus.APPROVED)):
+def export_for_user(
+    user,
+    period_code: str,
+    unit_code: str = "",
+    fmt: str = "json",
+    children: bool = True,
+    statuses=(ValueStatus.SUBMITTED, ValueStatus.APPROVED),
+):
     """The values of a period in the user's scope (a unit, and below it), as a file."""
     try:
         period = get_period(period_code)
@@ -129,12 +179,15 @@ def export_for_user(user, period_code: str, unit_code: str = "", fmt: str = "jso
         raise ExchangeError(str(e)) from None
     qs = scoping.scope(DataValue.objects.filter(period=period, status__in=list(statuses)), user)
     if unit_code:
-        unit = Codes().unit_in(unit_code, period) or AdministrativeUnit.objects.filter(code=unit_code).order_by("-generation").first()
+        unit = (
+            Codes().unit_in(unit_code, period)
+            or AdministrativeUnit.objects.filter(code=unit_code).order_by("-generation").first()
+        )
         if unit is None or not scoping.can_see_unit(user, unit):
             raise ExchangeError(f"Không có đơn vị mã «{unit_code}» trong phạm vi của bạn.")
         qs = qs.filter(unit__ancestor_links__ancestor=unit) if children else qs.filter(unit=unit)
     content, ctype = export_values(qs, fmt)
-    name = f"dataValueSets-{period.code}{'-' + unit_code if unit_code else ''}.{ 'csv' if fmt == 'csv' else 'json'}"
+    name = f"dataValueSets-{period.code}{'-' + unit_code if unit_code else ''}.{'csv' if fmt == 'csv' else 'json'}"
     record_change(user, "export", period, {"format": fmt, "unit": unit_code, "values": qs.count()})
     return content, ctype, name
 
@@ -163,8 +216,18 @@ def parse_payload(raw: bytes | str, fmt: str) -> tuple[list[Incoming], dict]:
             if not any(x.strip() for x in rec):
                 continue
             rec = rec + [""] * (11 - len(rec))
-            rows.append(Incoming(i - 1, rec[0].strip(), rec[1].strip(), rec[2].strip(), rec[3].strip(), rec[5].strip(),
-                                 rec[8], rec[10].strip().lower() == "true"))
+            rows.append(
+                Incoming(
+                    i - 1,
+                    rec[0].strip(),
+                    rec[1].strip(),
+                    rec[2].strip(),
+                    rec[3].strip(),
+                    rec[5].strip(),
+                    rec[8],
+                    rec[10].strip().lower() == "true",
+                )
+            )
         return rows, {}
     try:
         data = json.loads(text)
@@ -175,26 +238,50 @@ def parse_payload(raw: bytes | str, fmt: str) -> tuple[list[Incoming], dict]:
     for i, v in enumerate(data.get("dataValues") or []):
         if not isinstance(v, dict):
             raise ExchangeError(f"dataValues[{i}] không phải một đối tượng.")
-        rows.append(Incoming(i, str(v.get("dataElement") or ""), str(v.get("period") or data.get("period") or ""),
-                             str(v.get("orgUnit") or data.get("orgUnit") or ""), str(v.get("categoryOptionCombo") or ""),
-                             v.get("value"), str(v.get("comment") or ""), bool(v.get("deleted"))))
+        rows.append(
+            Incoming(
+                i,
+                str(v.get("dataElement") or ""),
+                str(v.get("period") or data.get("period") or ""),
+                str(v.get("orgUnit") or data.get("orgUnit") or ""),
+                str(v.get("categoryOptionCombo") or ""),
+                v.get("value"),
+                str(v.get("comment") or ""),
+                bool(v.get("deleted")),
+            )
+        )
     return rows, {k: data[k] for k in ("dryRun", "importStrategy", "strategy") if k in data}
 
 
-def import_values(raw: bytes | str, fmt: str, user, *, dry_run: bool = False, strategy: str = "CREATE_AND_UPDATE") -> dict:
+def import_values(
+    raw: bytes | str, fmt: str, user, *, dry_run: bool = False, strategy: str = "CREATE_AND_UPDATE"
+) -> dict:
     """Import a dataValueSets payload; returns DHIS2's ImportSummary (status, importCount, conflicts…)."""
     rows, options = parse_payload(raw, fmt)
     dry_run = bool(options.get("dryRun", dry_run))
     strategy = str(options.get("importStrategy") or options.get("strategy") or strategy).upper()
     codes = Codes()
-    allowed = set(scoping.editable_units(user).values_list("id", flat=True)) if not scoping.is_system_admin(user) else None
+    allowed = (
+        set(scoping.editable_units(user).values_list("id", flat=True))
+        if not scoping.is_system_admin(user)
+        else None
+    )
     combos_of = combos_by_element(codes.elements.values())
     counts = {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0}
     conflicts, rejected = [], []
     periods: dict[str, Period | None] = {}
 
     def conflict(row: Incoming, obj: str, message: str, code: str, prop: str):
-        conflicts.append({"object": obj, "objects": {prop: obj}, "value": message, "errorCode": code, "property": prop, "indexes": [row.index]})
+        conflicts.append(
+            {
+                "object": obj,
+                "objects": {prop: obj},
+                "value": message,
+                "errorCode": code,
+                "property": prop,
+                "indexes": [row.index],
+            }
+        )
         rejected.append(row.index)
         counts["ignored"] += 1
 
@@ -211,28 +298,67 @@ def import_values(raw: bytes | str, fmt: str, user, *, dry_run: bool = False, st
                 continue
             de = codes.de_in(row.data_element)
             if de is None:
-                conflict(row, row.data_element, "Phần tử dữ liệu không tồn tại (kiểm tra bảng ánh xạ mã).", "E7610", "dataElement")
+                conflict(
+                    row,
+                    row.data_element,
+                    "Phần tử dữ liệu không tồn tại (kiểm tra bảng ánh xạ mã).",
+                    "E7610",
+                    "dataElement",
+                )
                 continue
             unit = codes.unit_in(row.org_unit, period)
             if unit is None:
-                conflict(row, row.org_unit, "Đơn vị không tồn tại trong thế hệ đơn vị hành chính của kỳ này.", "E7612", "orgUnit")
+                conflict(
+                    row,
+                    row.org_unit,
+                    "Đơn vị không tồn tại trong thế hệ đơn vị hành chính của kỳ này.",
+                    "E7612",
+                    "orgUnit",
+                )
                 continue
             if allowed is not None and unit.pk not in allowed:
-                conflict(row, row.org_unit, f"{unit.full_name} ngoài phạm vi được nhập của bạn.", "E7613", "orgUnit")
+                conflict(
+                    row,
+                    row.org_unit,
+                    f"{unit.full_name} ngoài phạm vi được nhập của bạn.",
+                    "E7613",
+                    "orgUnit",
+                )
                 continue
             combo = codes.combo_in(row.combo)
             if combo is None or combo.pk not in {c.pk for c in combos_of.get(de.pk, [])}:
-                conflict(row, row.combo or "default", "Tổ hợp phân tổ không tồn tại hoặc không dùng cho phần tử này.", "E7611", "categoryOptionCombo")
+                conflict(
+                    row,
+                    row.combo or "default",
+                    "Tổ hợp phân tổ không tồn tại hoặc không dùng cho phần tử này.",
+                    "E7611",
+                    "categoryOptionCombo",
+                )
                 continue
-            existing = DataValue.objects.filter(data_element=de, combo=combo, unit=unit, period=period).first()
+            existing = DataValue.objects.filter(
+                data_element=de, combo=combo, unit=unit, period=period
+            ).first()
             if existing is not None and existing.status == ValueStatus.APPROVED:
-                conflict(row, row.data_element, "Giá trị thuộc báo cáo đã duyệt (đã khóa): cần mở lại báo cáo trước.", "E7641", "value")
+                conflict(
+                    row,
+                    row.data_element,
+                    "Giá trị thuộc báo cáo đã duyệt (đã khóa): cần mở lại báo cáo trước.",
+                    "E7641",
+                    "value",
+                )
                 continue
             delete = row.deleted or strategy == "DELETE"
             if delete:
                 if existing is not None:
                     if not dry_run:
-                        record_change(user, "delete", existing, {"value": [str(existing.value), None]}, unit=unit, reason="Nhập DHIS2")
+                        record_change(
+                            user,
+                            "delete",
+                            existing,
+                            {"value": [str(existing.value), None]},
+                            unit=unit,
+                            reason="Nhập DHIS2",
+                        )
                         existing.delete()
                     counts["deleted"] += 1
                 else:
@@ -247,13 +373,27 @@ def import_values(raw: bytes | str, fmt: str, user, *, dry_run: bool = False, st
                     counts["ignored"] += 1
                     continue
                 if not dry_run:
-                    resp = Responsibility.objects.filter(round__period=period, data_element=de, unit=unit).select_related("submission").first()
+                    resp = (
+                        Responsibility.objects.filter(round__period=period, data_element=de, unit=unit)
+                        .select_related("submission")
+                        .first()
+                    )
                     status = ValueStatus.SUBMITTED
                     obj = DataValue.objects.create(
-                        data_element=de, combo=combo, unit=unit, period=period, value=value, status=status, source=ValueSource.DHIS2,
-                        submission=resp.submission if resp else None, comment=row.comment, updated_by=user,
+                        data_element=de,
+                        combo=combo,
+                        unit=unit,
+                        period=period,
+                        value=value,
+                        status=status,
+                        source=ValueSource.DHIS2,
+                        submission=resp.submission if resp else None,
+                        comment=row.comment,
+                        updated_by=user,
                     )
-                    record_change(user, "create", obj, {"value": [None, str(value)]}, unit=unit, reason="Nhập DHIS2")
+                    record_change(
+                        user, "create", obj, {"value": [None, str(value)]}, unit=unit, reason="Nhập DHIS2"
+                    )
                 counts["imported"] += 1
             else:
                 if strategy == "CREATE":
@@ -264,18 +404,34 @@ def import_values(raw: bytes | str, fmt: str, user, *, dry_run: bool = False, st
                     continue
                 if not dry_run:
                     DataValue.objects.filter(pk=existing.pk).update(
-                        value=value, comment=row.comment, version=F("version") + 1, source=ValueSource.DHIS2,
-                        updated_by=user, updated_at=timezone.now(),
+                        value=value,
+                        comment=row.comment,
+                        version=F("version") + 1,
+                        source=ValueSource.DHIS2,
+                        updated_by=user,
+                        updated_at=timezone.now(),
                     )
-                    record_change(user, "update", existing, {"value": [str(existing.value), str(value)]}, unit=unit, reason="Nhập DHIS2")
+                    record_change(
+                        user,
+                        "update",
+                        existing,
+                        {"value": [str(existing.value), str(value)]},
+                        unit=unit,
+                        reason="Nhập DHIS2",
+                    )
                 counts["updated"] += 1
         if dry_run:
             transaction.set_rollback(True)
-    status = "SUCCESS" if not conflicts else ("WARNING" if counts["imported"] + counts["updated"] + counts["deleted"] else "ERROR")
+    status = (
+        "SUCCESS"
+        if not conflicts
+        else ("WARNING" if counts["imported"] + counts["updated"] + counts["deleted"] else "ERROR")
+    )
     return {
         "responseType": "ImportSummary",
         "status": status,
-        "description": ("Chỉ kiểm tra (dryRun), chưa ghi. " if dry_run else "") + f"{len(rows)} giá trị trong tệp, {len(conflicts)} xung đột.",
+        "description": ("Chỉ kiểm tra (dryRun), chưa ghi. " if dry_run else "")
+        + f"{len(rows)} giá trị trong tệp, {len(conflicts)} xung đột.",
         "importCount": counts,
         "conflicts": conflicts,
         "rejectedIndexes": rejected,
@@ -290,6 +446,8 @@ def web_message(summary: dict) -> tuple[dict, int]:
         "httpStatus": "OK" if ok else "Conflict",
         "httpStatusCode": 200 if ok else 409,
         "status": "OK" if ok else summary["status"],
-        "message": "Import was successful." if ok else "One more conflicts encountered, please check import summary.",
+        "message": "Import was successful."
+        if ok
+        else "One more conflicts encountered, please check import summary.",
         "response": summary,
     }, 200 if ok else 409

@@ -89,12 +89,16 @@ class Names:
 
     def unit(self, pk):
         if pk not in self.unit_names:
-            self.unit_names[pk] = AdministrativeUnit.objects.filter(pk=pk).values_list("full_name", flat=True).first() or str(pk)
+            self.unit_names[pk] = AdministrativeUnit.objects.filter(pk=pk).values_list(
+                "full_name", flat=True
+            ).first() or str(pk)
         return self.unit_names[pk]
 
     def element(self, pk):
         if pk not in self.de:
-            self.de[pk] = DataElement.objects.filter(pk=pk).values_list("name_vi", flat=True).first() or str(pk)
+            self.de[pk] = DataElement.objects.filter(pk=pk).values_list("name_vi", flat=True).first() or str(
+                pk
+            )
         return self.de[pk]
 
     def as_dict(self):
@@ -113,7 +117,9 @@ def context_for(sub: Submission):
     return elements, combos, indicators, allowed, de_ids
 
 
-def check_changes(sub: Submission, changes: list[Change], *, submit: bool = False, ctx=None) -> tuple[CheckResult, dict, dict]:
+def check_changes(
+    sub: Submission, changes: list[Change], *, submit: bool = False, ctx=None
+) -> tuple[CheckResult, dict, dict]:
     """Check changes against type rules, responsibilities and the plan's checks.
 
     Returns (result, parsed {(de, combo, unit): Decimal|None}, current {(de, combo, unit): DataValue}).
@@ -127,17 +133,37 @@ def check_changes(sub: Submission, changes: list[Change], *, submit: bool = Fals
     for ch in changes:
         prefix = f"{ch.where}: " if ch.where else ""
         if (ch.data_element, ch.unit) not in allowed:
-            res.errors.append(Issue(
-                f"{prefix}«{names.element(ch.data_element)}» của {names.unit(ch.unit)} không thuộc báo cáo này "
-                f"(do đơn vị khác báo cáo hoặc ngoài địa bàn).", ch.data_element, ch.combo, ch.unit))
+            res.errors.append(
+                Issue(
+                    f"{prefix}«{names.element(ch.data_element)}» của {names.unit(ch.unit)} không thuộc báo cáo này "
+                    f"(do đơn vị khác báo cáo hoặc ngoài địa bàn).",
+                    ch.data_element,
+                    ch.combo,
+                    ch.unit,
+                )
+            )
             continue
         if ch.combo not in {c.pk for c in combos.get(ch.data_element, [])}:
-            res.errors.append(Issue(f"{prefix}«{names.element(ch.data_element)}» không có phân tổ này.", ch.data_element, ch.combo, ch.unit))
+            res.errors.append(
+                Issue(
+                    f"{prefix}«{names.element(ch.data_element)}» không có phân tổ này.",
+                    ch.data_element,
+                    ch.combo,
+                    ch.unit,
+                )
+            )
             continue
         value, error = parse_value(ch.raw, el_by_id[ch.data_element])
         if error:
-            res.errors.append(Issue(f"{prefix}{names.unit(ch.unit)}, «{names.element(ch.data_element)}» "
-                                    f"({all_combos[ch.combo].name_vi}): {error}", ch.data_element, ch.combo, ch.unit))
+            res.errors.append(
+                Issue(
+                    f"{prefix}{names.unit(ch.unit)}, «{names.element(ch.data_element)}» "
+                    f"({all_combos[ch.combo].name_vi}): {error}",
+                    ch.data_element,
+                    ch.combo,
+                    ch.unit,
+                )
+            )
             continue
         parsed[(ch.data_element, ch.combo, ch.unit)] = value
     units = sorted({k[2] for k in parsed} | ({u for _, u in allowed} if submit else set()))
@@ -159,8 +185,15 @@ def check_changes(sub: Submission, changes: list[Change], *, submit: bool = Fals
 
 
 @transaction.atomic
-def save_values(sub: Submission, user, changes: list[Change], *, source: str = ValueSource.FORM,
-                on: datetime.date | None = None, check_permission: bool = True) -> SaveResult:
+def save_values(
+    sub: Submission,
+    user,
+    changes: list[Change],
+    *,
+    source: str = ValueSource.FORM,
+    on: datetime.date | None = None,
+    check_permission: bool = True,
+) -> SaveResult:
     """Check and write values of a submission, all or nothing."""
     on = on or today()
     if check_permission:
@@ -172,8 +205,10 @@ def save_values(sub: Submission, user, changes: list[Change], *, source: str = V
     if res.errors:
         raise SaveRejected(res.errors)
     comments = {(c.data_element, c.combo, c.unit): c for c in changes}
-    flagged = outliers(sub.round.period, {k: v for k, v in parsed.items() if v is not None and (
-        k not in current or current[k].value != v)})
+    flagged = outliers(
+        sub.round.period,
+        {k: v for k, v in parsed.items() if v is not None and (k not in current or current[k].value != v)},
+    )
     result = SaveResult(warnings=res.warnings, outliers=flagged)
     for msg in flagged.values():
         result.warnings.append(Issue(msg, blocking=False))
@@ -201,30 +236,65 @@ def save_values(sub: Submission, user, changes: list[Change], *, source: str = V
             try:
                 with transaction.atomic():
                     obj = DataValue.objects.create(
-                        data_element_id=de, combo_id=combo, unit_id=unit, period=sub.round.period, value=value,
-                        status=status, source=source, submission=sub, comment=comment, followup=key in flagged,
+                        data_element_id=de,
+                        combo_id=combo,
+                        unit_id=unit,
+                        period=sub.round.period,
+                        value=value,
+                        status=status,
+                        source=source,
+                        submission=sub,
+                        comment=comment,
+                        followup=key in flagged,
                         updated_by=user if getattr(user, "is_authenticated", False) else None,
                     )
             except IntegrityError:
-                conflicts.append(_conflict(where, names, key, DataValue.objects.filter(
-                    data_element_id=de, combo_id=combo, unit_id=unit, period=sub.round.period).first()))
+                conflicts.append(
+                    _conflict(
+                        where,
+                        names,
+                        key,
+                        DataValue.objects.filter(
+                            data_element_id=de, combo_id=combo, unit_id=unit, period=sub.round.period
+                        ).first(),
+                    )
+                )
                 continue
-            record_change(user, "create", obj, {"value": [None, str(value)], "comment": [None, comment]} if comment else
-                          {"value": [None, str(value)]}, unit=obj.unit)
+            record_change(
+                user,
+                "create",
+                obj,
+                {"value": [None, str(value)], "comment": [None, comment]}
+                if comment
+                else {"value": [None, str(value)]},
+                unit=obj.unit,
+            )
         elif value is None:
             deleted = DataValue.objects.filter(pk=existing.pk, version=expected).delete()[0]
             if not deleted:
-                conflicts.append(_conflict(where, names, key, DataValue.objects.filter(pk=existing.pk).first()))
+                conflicts.append(
+                    _conflict(where, names, key, DataValue.objects.filter(pk=existing.pk).first())
+                )
                 continue
-            record_change(user, "delete", existing, {"value": [str(existing.value), None]}, unit=existing.unit)
+            record_change(
+                user, "delete", existing, {"value": [str(existing.value), None]}, unit=existing.unit
+            )
         else:
             n = DataValue.objects.filter(pk=existing.pk, version=expected).update(
-                value=value, comment=comment, version=F("version") + 1, status=status, source=source, submission=sub,
-                followup=key in flagged or (existing.followup and existing.value == value), updated_at=now,
+                value=value,
+                comment=comment,
+                version=F("version") + 1,
+                status=status,
+                source=source,
+                submission=sub,
+                followup=key in flagged or (existing.followup and existing.value == value),
+                updated_at=now,
                 updated_by=user if getattr(user, "is_authenticated", False) else None,
             )
             if not n:
-                conflicts.append(_conflict(where, names, key, DataValue.objects.filter(pk=existing.pk).first()))
+                conflicts.append(
+                    _conflict(where, names, key, DataValue.objects.filter(pk=existing.pk).first())
+                )
                 continue
             changes_ = {}
             if existing.value != value:
@@ -247,11 +317,17 @@ def _conflict(where: str, names: Names, key, current: DataValue | None) -> Issue
     if current is None:
         text = "đã bị người khác xóa"
     else:
-        who = (current.updated_by.get_full_name() or current.updated_by.username) if current.updated_by_id else "người khác"
+        who = (
+            (current.updated_by.get_full_name() or current.updated_by.username)
+            if current.updated_by_id
+            else "người khác"
+        )
         when = timezone.localtime(current.updated_at).strftime("%H:%M %d/%m/%Y")
         text = f"đã được {who} sửa lúc {when} (giá trị hiện tại: {format_vn_number(current.value)})"
     return Issue(
         f"{where}{names.unit(unit)}, «{names.element(de)}» ({combo_name}) {text} sau khi bạn mở biểu mẫu. "
         f"Số liệu của bạn CHƯA được lưu: hãy tải lại biểu mẫu, xem giá trị mới rồi nhập lại.",
-        de, combo, unit,
+        de,
+        combo,
+        unit,
     )

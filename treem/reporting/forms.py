@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReasonForm(forms.Form):
-    comment = forms.CharField(label=_("Ý kiến / lý do"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    comment = forms.CharField(
+        label=_("Ý kiến / lý do"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
 
 
 class UploadForm(forms.Form):

@@ -53,11 +53,17 @@ class CutoffRule(models.TextChoices):
 class ReportingSettings(models.Model):
     """Per-plan settings of its reporting rounds (defaults apply when a plan has none)."""
 
-    plan = models.OneToOneField("plans.PlanDocument", on_delete=models.CASCADE, related_name="reporting_settings")
-    cutoff = models.CharField(_("quy ước chốt số liệu"), max_length=12, choices=CutoffRule.choices, blank=True)
+    plan = models.OneToOneField(
+        "plans.PlanDocument", on_delete=models.CASCADE, related_name="reporting_settings"
+    )
+    cutoff = models.CharField(
+        _("quy ước chốt số liệu"), max_length=12, choices=CutoffRule.choices, blank=True
+    )
     open_days_before_deadline = models.PositiveSmallIntegerField(_("mở nhập trước hạn (ngày)"), default=30)
     lock_days_after_deadline = models.PositiveSmallIntegerField(_("khóa sau hạn (ngày)"), default=30)
-    reminder_days = models.JSONField(_("nhắc trước hạn (ngày)"), default=list, blank=True, help_text=_("ví dụ [7, 1]"))
+    reminder_days = models.JSONField(
+        _("nhắc trước hạn (ngày)"), default=list, blank=True, help_text=_("ví dụ [7, 1]")
+    )
     default_deadline_days = models.PositiveSmallIntegerField(
         _("hạn mặc định sau kỳ (ngày)"), default=15, help_text=_("khi văn bản không nêu hạn báo cáo")
     )
@@ -73,15 +79,25 @@ class ReportingSettings(models.Model):
 class Round(models.Model):
     """One reporting round of a plan: the period it covers, its data window, opening, deadline, lock."""
 
-    plan = models.ForeignKey("plans.PlanDocument", on_delete=models.CASCADE, related_name="rounds", verbose_name=_("kế hoạch"))
+    plan = models.ForeignKey(
+        "plans.PlanDocument", on_delete=models.CASCADE, related_name="rounds", verbose_name=_("kế hoạch")
+    )
     requirement = models.ForeignKey(
-        "plans.ReportingRequirement", null=True, blank=True, on_delete=models.SET_NULL, related_name="rounds",
+        "plans.ReportingRequirement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rounds",
         verbose_name=_("chế độ báo cáo"),
     )
     frequency = models.CharField(_("kỳ báo cáo"), max_length=12)
     reporters = models.CharField(
-        _("đơn vị báo cáo"), max_length=20, default="all",
-        help_text=_("gộp từ mọi chế độ báo cáo của kế hoạch cho kỳ này (xã, cơ quan, cả hai, cơ quan đầu mối)"),
+        _("đơn vị báo cáo"),
+        max_length=20,
+        default="all",
+        help_text=_(
+            "gộp từ mọi chế độ báo cáo của kế hoạch cho kỳ này (xã, cơ quan, cả hai, cơ quan đầu mối)"
+        ),
     )
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("kỳ"))
     data_from = models.DateField(_("số liệu từ ngày"))
@@ -90,7 +106,9 @@ class Round(models.Model):
     deadline = models.DateField(_("hạn nộp"))
     locks_on = models.DateField(_("khóa nhập từ"))
     area_note = models.TextField(_("ghi chú địa bàn"), blank=True)
-    active = models.BooleanField(_("còn hiệu lực"), default=True, help_text=_("bỏ chọn khi kế hoạch không còn yêu cầu kỳ này"))
+    active = models.BooleanField(
+        _("còn hiệu lực"), default=True, help_text=_("bỏ chọn khi kế hoạch không còn yêu cầu kỳ này")
+    )
     generated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -119,22 +137,38 @@ class SubmissionStatus(models.TextChoices):
 class Submission(models.Model):
     """What one reporter (a commune, or an agency) must report in a round: a form, a workbook."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("kỳ báo cáo"))
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("kỳ báo cáo")
+    )
     unit = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="submissions", verbose_name=_("đơn vị báo cáo"),
+        "geo.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("đơn vị báo cáo"),
         help_text=_("xã báo cáo cho chính mình; với cơ quan: đơn vị hành chính của cơ quan"),
     )
     agency = models.ForeignKey(
-        "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("cơ quan")
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("cơ quan"),
     )
-    status = models.CharField(_("trạng thái"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
     version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(_("nộp lần đầu lúc"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_level = models.PositiveSmallIntegerField(_("đã duyệt đến cấp"), null=True, blank=True)
     approved_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     return_comment = models.TextField(_("lý do trả lại / mở lại"), blank=True)
     extended_until = models.DateField(_("gia hạn nhập đến"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -145,8 +179,12 @@ class Submission(models.Model):
         verbose_name_plural = _("báo cáo của đơn vị")
         ordering = ["round", "agency_id", "unit__code"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "unit"], condition=Q(agency__isnull=True), name="submission_unique_unit"),
-            models.UniqueConstraint(fields=["round", "agency"], condition=Q(agency__isnull=False), name="submission_unique_agency"),
+            models.UniqueConstraint(
+                fields=["round", "unit"], condition=Q(agency__isnull=True), name="submission_unique_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "agency"], condition=Q(agency__isnull=False), name="submission_unique_agency"
+            ),
         ]
         indexes = [models.Index(fields=["status", "round"])]
 
@@ -177,7 +215,9 @@ class Responsibility(models.Model):
         verbose_name = _("trách nhiệm báo cáo")
         verbose_name_plural = _("trách nhiệm báo cáo")
         constraints = [
-            models.UniqueConstraint(fields=["round", "data_element", "unit"], name="responsibility_one_reporter")
+            models.UniqueConstraint(
+                fields=["round", "data_element", "unit"], name="responsibility_one_reporter"
+            )
         ]
         indexes = [models.Index(fields=["submission", "unit"])]
 
@@ -207,31 +247,47 @@ class DataValue(models.Model):
     `version` is incremented by every write; a write that names an older version is refused.
     """
 
-    data_element = models.ForeignKey("indicators.DataElement", on_delete=models.PROTECT, related_name="values")
-    combo = models.ForeignKey("indicators.CategoryOptionCombo", on_delete=models.PROTECT, related_name="values")
+    data_element = models.ForeignKey(
+        "indicators.DataElement", on_delete=models.PROTECT, related_name="values"
+    )
+    combo = models.ForeignKey(
+        "indicators.CategoryOptionCombo", on_delete=models.PROTECT, related_name="values"
+    )
     unit = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="data_values")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=4)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT)
-    source = models.CharField(_("nguồn"), max_length=10, choices=ValueSource.choices, default=ValueSource.FORM)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT
+    )
+    source = models.CharField(
+        _("nguồn"), max_length=10, choices=ValueSource.choices, default=ValueSource.FORM
+    )
     version = models.PositiveIntegerField(default=1)
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="values")
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="values"
+    )
     comment = models.TextField(_("ghi chú"), blank=True)
     followup = models.BooleanField(_("bất thường, cần xem"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("giá trị số liệu")
         verbose_name_plural = _("giá trị số liệu")
         constraints = [
-            models.UniqueConstraint(fields=["data_element", "combo", "unit", "period"], name="datavalue_unique_cell")
+            models.UniqueConstraint(
+                fields=["data_element", "combo", "unit", "period"], name="datavalue_unique_cell"
+            )
         ]
         indexes = [
             models.Index(fields=["period", "data_element", "status"], name="datavalue_period_de"),
             models.Index(fields=["unit", "period"], name="datavalue_unit_period"),
-            models.Index(fields=["unit", "updated_at"], name="datavalue_unit_updated"),  # data_version of a dashboard
+            models.Index(
+                fields=["unit", "updated_at"], name="datavalue_unit_updated"
+            ),  # data_version of a dashboard
             models.Index(fields=["submission"], name="datavalue_submission"),
         ]
 
@@ -252,8 +308,12 @@ class ApprovalStep(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="steps")
     action = models.CharField(_("thao tác"), max_length=10, choices=StepAction.choices)
     level = models.PositiveSmallIntegerField(_("cấp"), null=True, blank=True)
-    unit = models.ForeignKey("geo.AdministrativeUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(
+        "geo.AdministrativeUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(_("ý kiến"), blank=True)
 
@@ -292,7 +352,9 @@ class Reminder(models.Model):
 class Notification(models.Model):
     """An in-app message to a user (reminders, returned or approved reports)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reporting_notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reporting_notifications"
+    )
     text = models.CharField(_("nội dung"), max_length=500)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

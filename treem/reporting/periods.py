@@ -48,11 +48,15 @@ def parse_period(code: str) -> PeriodSpec:
     if m := _SIX.match(code):
         y, h = int(m[1]), int(m[2])
         start_month = 1 if h == 1 else 7
-        return PeriodSpec(code, PeriodType.SIX_MONTHLY, datetime.date(y, start_month, 1), _month_end(y, start_month + 5))
+        return PeriodSpec(
+            code, PeriodType.SIX_MONTHLY, datetime.date(y, start_month, 1), _month_end(y, start_month + 5)
+        )
     if m := _QUARTER.match(code):
         y, q = int(m[1]), int(m[2])
         start_month = 3 * (q - 1) + 1
-        return PeriodSpec(code, PeriodType.QUARTERLY, datetime.date(y, start_month, 1), _month_end(y, start_month + 2))
+        return PeriodSpec(
+            code, PeriodType.QUARTERLY, datetime.date(y, start_month, 1), _month_end(y, start_month + 2)
+        )
     if m := _MONTH.match(code):
         y, mo = int(m[1]), int(m[2])
         return PeriodSpec(code, PeriodType.MONTHLY, datetime.date(y, mo, 1), _month_end(y, mo))
@@ -71,13 +75,17 @@ def period_code(type: str, year: int, index: int = 1) -> str:
 
 
 def periods_per_year(type: str) -> int:
-    return {PeriodType.YEARLY: 1, PeriodType.SIX_MONTHLY: 2, PeriodType.QUARTERLY: 4, PeriodType.MONTHLY: 12}[type]
+    return {PeriodType.YEARLY: 1, PeriodType.SIX_MONTHLY: 2, PeriodType.QUARTERLY: 4, PeriodType.MONTHLY: 12}[
+        type
+    ]
 
 
 def get_period(code: str) -> Period:
     """The Period row of an identifier, created on first use."""
     spec = parse_period(code)
-    period, _ = Period.objects.get_or_create(code=spec.code, defaults={"type": spec.type, "start": spec.start, "end": spec.end})
+    period, _ = Period.objects.get_or_create(
+        code=spec.code, defaults={"type": spec.type, "start": spec.start, "end": spec.end}
+    )
     return period
 
 
@@ -131,8 +139,13 @@ def _half_of(month: int) -> int:
     return 1 if month <= 6 else 2
 
 
-def rounds_in_year(frequency: str, year: int, deadline_day: int | None, deadline_month: int | None,
-                   default_deadline_days: int = 15) -> list[tuple[str, datetime.date]]:
+def rounds_in_year(
+    frequency: str,
+    year: int,
+    deadline_day: int | None,
+    deadline_month: int | None,
+    default_deadline_days: int = 15,
+) -> list[tuple[str, datetime.date]]:
     """The (period code, deadline) pairs a requirement asks for whose deadline falls in `year`.
 
     A requirement with a day and month ("6 tháng trước 15/5") asks for ONE period a year: the latest
@@ -147,7 +160,9 @@ def rounds_in_year(frequency: str, year: int, deadline_day: int | None, deadline
     per_year = periods_per_year(ptype)
     out = []
     if deadline_day and deadline_month:
-        deadline = datetime.date(year, deadline_month, min(deadline_day, calendar.monthrange(year, deadline_month)[1]))
+        deadline = datetime.date(
+            year, deadline_month, min(deadline_day, calendar.monthrange(year, deadline_month)[1])
+        )
         candidates = []
         for y in (year - 1, year):
             for i in range(1, per_year + 1):
@@ -163,7 +178,9 @@ def rounds_in_year(frequency: str, year: int, deadline_day: int | None, deadline
         spec = parse_period(period_code(ptype, year, i))
         if deadline_day:
             nm = spec.end + datetime.timedelta(days=1)
-            deadline = datetime.date(nm.year, nm.month, min(deadline_day, calendar.monthrange(nm.year, nm.month)[1]))
+            deadline = datetime.date(
+                nm.year, nm.month, min(deadline_day, calendar.monthrange(nm.year, nm.month)[1])
+            )
         else:
             deadline = spec.end + datetime.timedelta(days=default_deadline_days)
         out.append((spec.code, deadline))

@@ -66,17 +66,31 @@ def area_communes(plan: PlanDocument, at: datetime.date) -> tuple[list[Administr
     if unit.valid_at(at):
         if unit.level == Level.COMMUNE:
             return [unit], ""
-        qs = AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit, level=Level.COMMUNE).valid_at(at)
+        qs = AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit, level=Level.COMMUNE).valid_at(
+            at
+        )
         return list(qs.order_by("code")), ""
     # in two steps through the succession table: SQLite plans the one-query join from the unit side (0,2 s for a province)
     old = AdministrativeUnit.objects.filter(ancestor_links__ancestor=unit, level=Level.COMMUNE).values("pk")
-    new_ids = set(UnitSuccession.objects.filter(predecessor_id__in=old, effective_date__lte=at).values_list("successor_id", flat=True))
-    successors = AdministrativeUnit.objects.filter(pk__in=new_ids, level=Level.COMMUNE).valid_at(at).order_by("code")
+    new_ids = set(
+        UnitSuccession.objects.filter(predecessor_id__in=old, effective_date__lte=at).values_list(
+            "successor_id", flat=True
+        )
+    )
+    successors = (
+        AdministrativeUnit.objects.filter(pk__in=new_ids, level=Level.COMMUNE).valid_at(at).order_by("code")
+    )
     successors = list(successors)
     if not successors:
         return [], f"{unit.full_name} không còn hiệu lực và không tìm thấy đơn vị kế thừa."
-    provinces = sorted({p.full_name for p in AdministrativeUnit.objects.filter(
-        descendant_links__descendant__in=successors, level=Level.PROVINCE)})
+    provinces = sorted(
+        {
+            p.full_name
+            for p in AdministrativeUnit.objects.filter(
+                descendant_links__descendant__in=successors, level=Level.PROVINCE
+            )
+        }
+    )
     note = (
         f"{unit.full_name} không còn từ {unit.valid_to:%d/%m/%Y}. Kế hoạch vẫn được theo dõi: kỳ này do "
         f"{len(successors)} xã kế thừa báo cáo ({', '.join(u.name for u in successors)}), mỗi xã báo cáo mọi chỉ tiêu "
@@ -86,7 +100,12 @@ def area_communes(plan: PlanDocument, at: datetime.date) -> tuple[list[Administr
 
 
 def _agency_reports_at(agency, at: datetime.date) -> bool:
-    return agency is not None and agency.active and agency.sector not in NON_REPORTING_SECTORS and agency.unit.valid_at(at)
+    return (
+        agency is not None
+        and agency.active
+        and agency.sector not in NON_REPORTING_SECTORS
+        and agency.unit.valid_at(at)
+    )
 
 
 def owners(rnd: Round) -> tuple[list[AdministrativeUnit], OrderedDict[int, object], dict[int, list[int]]]:
@@ -95,7 +114,11 @@ def owners(rnd: Round) -> tuple[list[AdministrativeUnit], OrderedDict[int, objec
     communes, _ = area_communes(plan, rnd.deadline)
     by_target = plan_elements(plan)
     leads: dict[int, list] = {}
-    for a in plan.assignments.filter(role=AssignmentRole.LEAD, agency__isnull=False).select_related("agency__unit").order_by("order"):
+    for a in (
+        plan.assignments.filter(role=AssignmentRole.LEAD, agency__isnull=False)
+        .select_related("agency__unit")
+        .order_by("order")
+    ):
         for t in a.targets.all():
             leads.setdefault(t.pk, []).append(a.agency)
     reporters = rnd.reporters
@@ -136,7 +159,10 @@ def sync_round(rnd: Round) -> dict:
     is moved only while neither submission is approved. Values are never deleted.
     """
     communes, owner, _ = owners(rnd)
-    subs = {(s.agency_id, s.unit_id if s.agency_id is None else None): s for s in rnd.submissions.select_related("agency")}
+    subs = {
+        (s.agency_id, s.unit_id if s.agency_id is None else None): s
+        for s in rnd.submissions.select_related("agency")
+    }
     wanted: dict[tuple[int, int], Submission] = {}
     used = set()
 
@@ -144,7 +170,9 @@ def sync_round(rnd: Round) -> dict:
         key = (agency.pk, None) if agency is not None else (None, commune.pk)
         sub = subs.get(key)
         if sub is None:
-            sub = Submission.objects.create(round=rnd, agency=agency, unit=agency.unit if agency is not None else commune)
+            sub = Submission.objects.create(
+                round=rnd, agency=agency, unit=agency.unit if agency is not None else commune
+            )
             subs[key] = sub
         used.add(sub.pk)
         return sub
@@ -158,7 +186,11 @@ def sync_round(rnd: Round) -> dict:
         r = existing.pop(key, None)
         if r is None:
             create.append(Responsibility(round=rnd, submission=sub, data_element_id=key[0], unit_id=key[1]))
-        elif r.submission_id != sub.pk and r.submission.status != SubmissionStatus.APPROVED and sub.status != SubmissionStatus.APPROVED:
+        elif (
+            r.submission_id != sub.pk
+            and r.submission.status != SubmissionStatus.APPROVED
+            and sub.status != SubmissionStatus.APPROVED
+        ):
             r.submission = sub
             r.save(update_fields=["submission"])
             moved += 1
@@ -178,7 +210,13 @@ def sync_round(rnd: Round) -> dict:
         if not DataValue.objects.filter(submission=sub).exists() and sub.status == SubmissionStatus.DRAFT:
             sub.delete()
             dropped += 1
-    return {"created": len(create), "moved": moved, "removed": removed, "submissions": len(used), "dropped": dropped}
+    return {
+        "created": len(create),
+        "moved": moved,
+        "removed": removed,
+        "submissions": len(used),
+        "dropped": dropped,
+    }
 
 
 def ensure_reference_data() -> None:
@@ -234,7 +272,9 @@ def generate_rounds(plan: PlanDocument, until: datetime.date | None = None) -> l
     wanted: dict[str, dict] = {}
     for req in plan.reporting_requirements.order_by("order"):
         for year in range(first_year, last_year + 1):
-            for code, deadline in rounds_in_year(req.frequency, year, req.deadline_day, req.deadline_month, cfg.default_deadline_days):
+            for code, deadline in rounds_in_year(
+                req.frequency, year, req.deadline_day, req.deadline_month, cfg.default_deadline_days
+            ):
                 if deadline < not_before or deadline > until:
                     continue
                 if plan.period_end and parse_period(code).start.year > plan.period_end:
@@ -249,12 +289,19 @@ def generate_rounds(plan: PlanDocument, until: datetime.date | None = None) -> l
         data_from, data_to = data_window(code, cfg.cutoff or req.cutoff)
         _, note = area_communes(plan, deadline)
         rnd, _ = Round.objects.update_or_create(
-            plan=plan, period=period,
+            plan=plan,
+            period=period,
             defaults=dict(
-                requirement=req, frequency=req.frequency, reporters=merge_reporters(w["kinds"]),
-                data_from=data_from, data_to=data_to,
-                opens_on=deadline - datetime.timedelta(days=cfg.open_days_before_deadline), deadline=deadline,
-                locks_on=deadline + datetime.timedelta(days=cfg.lock_days_after_deadline), area_note=note, active=True,
+                requirement=req,
+                frequency=req.frequency,
+                reporters=merge_reporters(w["kinds"]),
+                data_from=data_from,
+                data_to=data_to,
+                opens_on=deadline - datetime.timedelta(days=cfg.open_days_before_deadline),
+                deadline=deadline,
+                locks_on=deadline + datetime.timedelta(days=cfg.lock_days_after_deadline),
+                area_note=note,
+                active=True,
             ),
         )
         rounds.append(rnd)

@@ -71,9 +71,15 @@ def form_layout(sub: Submission, unit) -> list[TargetBlock]:
     by_target = plan_elements(rnd.plan)
     led = set()
     if sub.agency_id:
-        led = set(rnd.plan.assignments.filter(agency_id=sub.agency_id, role=AssignmentRole.LEAD).values_list("targets", flat=True))
+        led = set(
+            rnd.plan.assignments.filter(agency_id=sub.agency_id, role=AssignmentRole.LEAD).values_list(
+                "targets", flat=True
+            )
+        )
     target_ids = [t for t, des in by_target.items() if t in led or any(de.pk in owned for de in des)]
-    targets = {t.pk: t for t in Target.objects.filter(pk__in=target_ids).prefetch_related("components__indicator")}
+    targets = {
+        t.pk: t for t in Target.objects.filter(pk__in=target_ids).prefetch_related("components__indicator")
+    }
     elements = []
     for t in target_ids:
         for de in by_target[t]:
@@ -92,8 +98,9 @@ def form_layout(sub: Submission, unit) -> list[TargetBlock]:
     }
     owners = {
         r.data_element_id: r.submission.reporter_name
-        for r in Responsibility.objects.filter(round=rnd, unit=unit, data_element__in=elements).select_related(
-            "submission__agency", "submission__unit")
+        for r in Responsibility.objects.filter(
+            round=rnd, unit=unit, data_element__in=elements
+        ).select_related("submission__agency", "submission__unit")
     }
     blocks, shown = [], set()
     for t in target_ids:
@@ -105,10 +112,17 @@ def form_layout(sub: Submission, unit) -> list[TargetBlock]:
             row = Row(de, de.pk in owned, owners.get(de.pk, "") if de.pk not in owned else "")
             for combo in combos[de.pk]:
                 v = current.get((de.pk, combo.pk))
-                row.cells.append(Cell(
-                    combo, v.value if v else None, v.version if v else 0, v.comment if v else "",
-                    previous.get((de.pk, combo.pk)), v.followup if v else False, v.status if v else "",
-                ))
+                row.cells.append(
+                    Cell(
+                        combo,
+                        v.value if v else None,
+                        v.version if v else 0,
+                        v.comment if v else "",
+                        previous.get((de.pk, combo.pk)),
+                        v.followup if v else False,
+                        v.status if v else "",
+                    )
+                )
             block.rows.append(row)
         blocks.append(block)
     return blocks

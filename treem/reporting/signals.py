@@ -32,7 +32,9 @@ def schedule_regeneration(plan_id: int | None) -> None:
             return
         try:
             generate_rounds(plan)
-        except Exception:  # a plan must always save; the rounds can be regenerated with `treem generate_rounds`
+        except (
+            Exception
+        ):  # a plan must always save; the rounds can be regenerated with `treem generate_rounds`
             log.exception("Không tạo được kỳ báo cáo cho kế hoạch %s", plan_id)
 
     transaction.on_commit(run)

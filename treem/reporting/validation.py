@@ -68,7 +68,10 @@ def parse_value(raw, data_element: DataElement) -> tuple[Decimal | None, str | N
     if number < 0:
         return None, f"Giá trị {format_vn_number(number)} âm: số liệu không được âm."
     if data_element.value_type == ValueType.COUNT and number != number.to_integral_value():
-        return None, f"Giá trị {format_vn_number(number)} không phải số nguyên: «{data_element.name_vi}» là số đếm."
+        return (
+            None,
+            f"Giá trị {format_vn_number(number)} không phải số nguyên: «{data_element.name_vi}» là số đếm.",
+        )
     if abs(number) >= Decimal(10) ** 15:
         return None, f"Giá trị {format_vn_number(number)} quá lớn."
     return number, None
@@ -81,7 +84,13 @@ class Checker:
     `incoming`: the same, for values being written (None = cleared).
     """
 
-    def __init__(self, period: Period, elements: list[DataElement], combos_by_element: dict, plan_indicators: list[Indicator]):
+    def __init__(
+        self,
+        period: Period,
+        elements: list[DataElement],
+        combos_by_element: dict,
+        plan_indicators: list[Indicator],
+    ):
         self.period = period
         self.elements = {de.pk: de for de in elements}
         self.combos = combos_by_element
@@ -106,12 +115,16 @@ class Checker:
                 num = merged.get((ind.numerator_id, combo.pk, unit))
                 den = merged.get((ind.denominator_id, combo.pk, unit))
                 if num is not None and den is not None and num > den:
-                    res.errors.append(Issue(
-                        f"{names['unit'](unit)}: tử số «{names['de'](ind.numerator_id)}» ({format_vn_number(num)}) lớn hơn "
-                        f"mẫu số «{names['de'](ind.denominator_id)}» ({format_vn_number(den)})"
-                        f"{'' if combo.code == TOTAL else ' – ' + combo.name_vi} của chỉ số «{ind.name_vi}».",
-                        ind.numerator_id, combo.pk, unit,
-                    ))
+                    res.errors.append(
+                        Issue(
+                            f"{names['unit'](unit)}: tử số «{names['de'](ind.numerator_id)}» ({format_vn_number(num)}) lớn hơn "
+                            f"mẫu số «{names['de'](ind.denominator_id)}» ({format_vn_number(den)})"
+                            f"{'' if combo.code == TOTAL else ' – ' + combo.name_vi} của chỉ số «{ind.name_vi}».",
+                            ind.numerator_id,
+                            combo.pk,
+                            unit,
+                        )
+                    )
 
     def _breakdowns(self, merged, unit, res, names):
         for de_id, combos in self.combos.items():
@@ -129,11 +142,15 @@ class Checker:
                 if total is None:
                     continue
                 if s > total or (len(filled) == len(present) and s != total):
-                    res.errors.append(Issue(
-                        f"{names['unit'](unit)}: «{names['de'](de_id)}» – tổng theo {cat_name.lower()} ({format_vn_number(s)}) "
-                        f"{'vượt' if s > total else 'khác'} tổng số ({format_vn_number(total)}).",
-                        de_id, cat_combos[0].pk, unit,
-                    ))
+                    res.errors.append(
+                        Issue(
+                            f"{names['unit'](unit)}: «{names['de'](de_id)}» – tổng theo {cat_name.lower()} ({format_vn_number(s)}) "
+                            f"{'vượt' if s > total else 'khác'} tổng số ({format_vn_number(total)}).",
+                            de_id,
+                            cat_combos[0].pk,
+                            unit,
+                        )
+                    )
 
     def _rules(self, merged, unit, res, submit, names):
         def lookup(term: Term):
@@ -144,7 +161,9 @@ class Checker:
             return merged.get((de, combo, unit))
 
         for violation in check_rules(self.rules, lookup):
-            issue = Issue(f"{names['unit'](unit)}: {violation.message}", unit=unit, blocking=violation.rule.blocking)
+            issue = Issue(
+                f"{names['unit'](unit)}: {violation.message}", unit=unit, blocking=violation.rule.blocking
+            )
             if submit and violation.rule.blocking:
                 res.errors.append(issue)
             else:
@@ -163,8 +182,10 @@ def outliers(period: Period, candidates: dict) -> dict:
         return {}
     history: dict = {}
     qs = DataValue.objects.filter(
-        data_element_id__in={k[0] for k in keys}, unit_id__in={k[2] for k in keys},
-        period__type=period.type, period__start__lt=period.start,
+        data_element_id__in={k[0] for k in keys},
+        unit_id__in={k[2] for k in keys},
+        period__type=period.type,
+        period__start__lt=period.start,
     ).values_list("data_element_id", "combo_id", "unit_id", "value")
     for de, combo, unit, value in qs:
         history.setdefault((de, combo, unit), []).append(Decimal(value))

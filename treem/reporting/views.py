@@ -40,8 +40,12 @@ from .workflow import WorkflowError, approve, reopen, return_for_correction, sub
 
 def _submission(request, pk) -> Submission:
     """A submission the user may open — 404 otherwise (nothing tells that it exists)."""
-    sub = access.submissions_for(request.user).select_related(
-        "round__plan__issuing_unit", "round__period", "unit", "agency").filter(pk=pk).first()
+    sub = (
+        access.submissions_for(request.user)
+        .select_related("round__plan__issuing_unit", "round__period", "unit", "agency")
+        .filter(pk=pk)
+        .first()
+    )
     if sub is None:
         raise Http404("Không tìm thấy báo cáo.")
     return sub
@@ -58,32 +62,60 @@ def _issues(request, issues, level=messages.ERROR):
 def index(request):
     """My reports (as reporter), reports waiting for my approval, rounds in my scope, my notifications."""
     on = today()
-    own = access.own_submissions(request.user).filter(round__active=True).select_related(
-        "round__period", "round__plan", "unit", "agency").order_by("-round__deadline", "agency__name", "unit__code")
-    waiting = access.managed_submissions(request.user).filter(status=SubmissionStatus.SUBMITTED).select_related(
-        "round__period", "round__plan", "unit", "agency").order_by("round__deadline")
+    own = (
+        access.own_submissions(request.user)
+        .filter(round__active=True)
+        .select_related("round__period", "round__plan", "unit", "agency")
+        .order_by("-round__deadline", "agency__name", "unit__code")
+    )
+    waiting = (
+        access.managed_submissions(request.user)
+        .filter(status=SubmissionStatus.SUBMITTED)
+        .select_related("round__period", "round__plan", "unit", "agency")
+        .order_by("round__deadline")
+    )
     visible = access.submissions_for(request.user)
-    rounds = Round.objects.filter(pk__in=visible.values("round_id"), active=True, opens_on__lte=on + datetime.timedelta(days=60)).select_related(
-        "period", "plan").order_by("-deadline")[:30]
+    rounds = (
+        Round.objects.filter(
+            pk__in=visible.values("round_id"), active=True, opens_on__lte=on + datetime.timedelta(days=60)
+        )
+        .select_related("period", "plan")
+        .order_by("-deadline")[:30]
+    )
     round_rates = [(r, completeness.rate_of(visible.filter(round=r))) for r in rounds]
     notes = Notification.objects.filter(user=request.user, read_at__isnull=True)[:10]
-    return render(request, "reporting/index.html", {
-        "demo": DataValue.objects.filter(source=ValueSource.DEMO).exists(), "own": own[:100], "waiting": waiting[:100], "round_rates": round_rates, "notes": notes, "today": on,
-    })
+    return render(
+        request,
+        "reporting/index.html",
+        {
+            "demo": DataValue.objects.filter(source=ValueSource.DEMO).exists(),
+            "own": own[:100],
+            "waiting": waiting[:100],
+            "round_rates": round_rates,
+            "notes": notes,
+            "today": on,
+        },
+    )
 
 
 @login_required
 def round_detail(request, pk):
     """A round: its dates, the area that reports (and why, after the reform), completeness up the
     hierarchy, every expected reporter with its status, and the area totals — live."""
-    rnd = get_object_or_404(Round.objects.select_related("plan__issuing_unit", "period", "requirement"), pk=pk)
+    rnd = get_object_or_404(
+        Round.objects.select_related("plan__issuing_unit", "period", "requirement"), pk=pk
+    )
     visible = access.submissions_for(request.user).filter(round=rnd)
     if not visible.exists():
         raise Http404("Không tìm thấy kỳ báo cáo.")
     subs = visible.select_related("unit", "agency").order_by("agency__name", "unit__code")
     managed = set(access.managed_submissions(request.user).filter(round=rnd).values_list("pk", flat=True))
     communes, note = area_communes(rnd.plan, rnd.deadline)
-    seen_units = set(scoping.visible_units(request.user).filter(pk__in=[c.pk for c in communes]).values_list("pk", flat=True))
+    seen_units = set(
+        scoping.visible_units(request.user)
+        .filter(pk__in=[c.pk for c in communes])
+        .values_list("pk", flat=True)
+    )
     area = [c for c in communes if c.pk in seen_units]
     include_drafts = request.GET.get("nhap") == "1"
     statuses = ALL_STATUSES if include_drafts else (ValueStatus.SUBMITTED, ValueStatus.APPROVED)
@@ -92,7 +124,9 @@ def round_detail(request, pk):
     if area:
         rows = area_totals(elements, [rnd.period], area, statuses=statuses, combos=[total_combo()])
         totals = {r.data_element_id: r for r in rows}
-        comps = TargetComponent.objects.filter(target__plan=rnd.plan, indicator__isnull=False).select_related("indicator", "target")
+        comps = TargetComponent.objects.filter(target__plan=rnd.plan, indicator__isnull=False).select_related(
+            "indicator", "target"
+        )
         values = {v.indicator_id: v for v in indicator_values({c.indicator for c in comps}, rows=rows)}
         seen = set()
         for c in comps.order_by("target__order", "order"):
@@ -100,14 +134,32 @@ def round_detail(request, pk):
                 seen.add(c.indicator_id)
                 rate_rows.append((c, values.get(c.indicator_id)))
     unique_elements = list(dict.fromkeys(elements))
-    return render(request, "reporting/round.html", {
-        "round": rnd, "subs": subs, "managed": managed, "area": area, "area_all": len(area) == len(communes),
-        "note": note, "hierarchy": [(u, rate) for u, rate in completeness.hierarchy(rnd) if u.pk in set(
-            scoping.context_units(request.user).values_list("pk", flat=True))] if managed else [],
-        "rate": completeness.rate_of(visible), "totals": totals, "elements": unique_elements, "rate_rows": rate_rows,
-        "include_drafts": include_drafts, "today": today(),
-        "demo": DataValue.objects.filter(period=rnd.period, source=ValueSource.DEMO).exists(),
-    })
+    return render(
+        request,
+        "reporting/round.html",
+        {
+            "round": rnd,
+            "subs": subs,
+            "managed": managed,
+            "area": area,
+            "area_all": len(area) == len(communes),
+            "note": note,
+            "hierarchy": [
+                (u, rate)
+                for u, rate in completeness.hierarchy(rnd)
+                if u.pk in set(scoping.context_units(request.user).values_list("pk", flat=True))
+            ]
+            if managed
+            else [],
+            "rate": completeness.rate_of(visible),
+            "totals": totals,
+            "elements": unique_elements,
+            "rate_rows": rate_rows,
+            "include_drafts": include_drafts,
+            "today": today(),
+            "demo": DataValue.objects.filter(period=rnd.period, source=ValueSource.DEMO).exists(),
+        },
+    )
 
 
 @login_required
@@ -148,7 +200,9 @@ def form(request, pk):
         except SaveRejected as e:
             errors = e.errors
             if e.conflict:
-                messages.error(request, "Có người khác đã sửa số liệu này trong lúc bạn nhập: chưa lưu gì cả.")
+                messages.error(
+                    request, "Có người khác đã sửa số liệu này trong lúc bạn nhập: chưa lưu gì cả."
+                )
         else:
             messages.success(request, f"Đã lưu {result.saved} giá trị ({result.unchanged} không đổi).")
             _issues(request, result.warnings, messages.WARNING)
@@ -164,12 +218,28 @@ def form(request, pk):
                 cell.error = (row.element.pk, cell.combo.pk) in bad
     steps = sub.steps.select_related("user").order_by("at")
     level = access.approval_level(request.user, sub)
-    return render(request, "reporting/form.html", {
-        "sub": sub, "round": sub.round, "unit": unit, "units": units, "layout": layout, "editable": editable, "why": why,
-        "typed": typed, "errors": errors, "warnings": warnings, "steps": steps, "can_manage": level is not None,
-        "is_reporter": access.is_reporter(request.user, sub), "reason_form": ReasonForm(), "upload_form": UploadForm(),
-        "owned_count": sum(1 for b in layout for r in b.rows if r.owned),
-    })
+    return render(
+        request,
+        "reporting/form.html",
+        {
+            "sub": sub,
+            "round": sub.round,
+            "unit": unit,
+            "units": units,
+            "layout": layout,
+            "editable": editable,
+            "why": why,
+            "typed": typed,
+            "errors": errors,
+            "warnings": warnings,
+            "steps": steps,
+            "can_manage": level is not None,
+            "is_reporter": access.is_reporter(request.user, sub),
+            "reason_form": ReasonForm(),
+            "upload_form": UploadForm(),
+            "owned_count": sum(1 for b in layout for r in b.rows if r.owned),
+        },
+    )
 
 
 def _workflow(request, pk, action):
@@ -220,7 +290,9 @@ def do_reopen(request, pk):
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -254,7 +326,12 @@ def _upload(request, rnd, back):
         result = excel.apply_workbook(rnd, request.user, form_.cleaned_data["file"])
     except excel.WorkbookRejected as e:
         messages.error(request, f"Tệp bị từ chối, CHƯA ghi giá trị nào: {len(e.errors)} lỗi.")
-        return render(request, "reporting/upload_errors.html", {"round": rnd, "errors": e.errors, "back": back}, status=400)
+        return render(
+            request,
+            "reporting/upload_errors.html",
+            {"round": rnd, "errors": e.errors, "back": back},
+            status=400,
+        )
     messages.success(request, f"Đã nhận tệp: {result.saved} giá trị được ghi, {result.unchanged} không đổi.")
     _issues(request, result.warnings, messages.WARNING)
     return redirect(back)
@@ -308,12 +385,32 @@ def totals(request):
         for r in agg:
             rows.setdefault(r.data_element_id, {})[r.unit_id] = r.value
         elements = list(DataElement.objects.filter(pk__in=rows).order_by("code"))
-    table = [(de, rows[de.pk].get(unit.pk), [rows[de.pk].get(c.pk) for c in children]) for de in elements] if unit else []
-    return render(request, "reporting/totals.html", {
-        "unit": unit, "children": children, "table": table, "periods": periods[:40], "period": period,
-        "include_drafts": include_drafts, "ancestors": list(AdministrativeUnit.objects.filter(
-            descendant_links__descendant=unit, pk__in=visible.values("id")).exclude(pk=unit.pk).order_by("level")) if unit else [],
-    })
+    table = (
+        [(de, rows[de.pk].get(unit.pk), [rows[de.pk].get(c.pk) for c in children]) for de in elements]
+        if unit
+        else []
+    )
+    return render(
+        request,
+        "reporting/totals.html",
+        {
+            "unit": unit,
+            "children": children,
+            "table": table,
+            "periods": periods[:40],
+            "period": period,
+            "include_drafts": include_drafts,
+            "ancestors": list(
+                AdministrativeUnit.objects.filter(
+                    descendant_links__descendant=unit, pk__in=visible.values("id")
+                )
+                .exclude(pk=unit.pk)
+                .order_by("level")
+            )
+            if unit
+            else [],
+        },
+    )
 
 
 @login_required
@@ -338,17 +435,30 @@ def dhis2(request):
             f = import_form.cleaned_data["file"]
             raw = f.read()
             fmt = "csv" if f.name.lower().endswith(".csv") else "json"
-            summary = exchange.import_values(raw, fmt, request.user, dry_run=import_form.cleaned_data["dry_run"])
+            summary = exchange.import_values(
+                raw, fmt, request.user, dry_run=import_form.cleaned_data["dry_run"]
+            )
     elif "ky" in request.GET:
         fmt = request.GET.get("dinh-dang", "json")
         try:
-            content, ctype, name = exchange.export_for_user(request.user, request.GET.get("ky", ""), request.GET.get("don-vi", ""),
-                                                            fmt, children=request.GET.get("cap-duoi") == "1")
+            content, ctype, name = exchange.export_for_user(
+                request.user,
+                request.GET.get("ky", ""),
+                request.GET.get("don-vi", ""),
+                fmt,
+                children=request.GET.get("cap-duoi") == "1",
+            )
         except exchange.ExchangeError as e:
             messages.error(request, str(e))
         else:
             response = HttpResponse(content, content_type=ctype)
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-    periods = Period.objects.filter(Q(values__isnull=False) | Q(rounds__isnull=False)).distinct().order_by("-start")[:40]
-    return render(request, "reporting/dhis2.html", {"import_form": import_form, "summary": summary, "periods": periods})
+    periods = (
+        Period.objects.filter(Q(values__isnull=False) | Q(rounds__isnull=False))
+        .distinct()
+        .order_by("-start")[:40]
+    )
+    return render(
+        request, "reporting/dhis2.html", {"import_form": import_form, "summary": summary, "periods": periods}
+    )

@@ -24,7 +24,12 @@ from .entry import VALUE_STATUS_OF, check_changes, now, today
 from .models import ApprovalStep, DataValue, Notification, StepAction, Submission, SubmissionStatus
 from .validation import Issue
 
-LEVEL_NAMES = {Level.COUNTRY: "trung ương", Level.PROVINCE: "tỉnh", Level.DISTRICT: "huyện", Level.COMMUNE: "xã"}
+LEVEL_NAMES = {
+    Level.COUNTRY: "trung ương",
+    Level.PROVINCE: "tỉnh",
+    Level.DISTRICT: "huyện",
+    Level.COMMUNE: "xã",
+}
 
 
 class WorkflowError(Exception):
@@ -35,7 +40,9 @@ class WorkflowError(Exception):
         self.issues = issues or []
 
 
-def _set_status(sub: Submission, status: str, user, action: str, *, level=None, comment: str = "", **fields) -> None:
+def _set_status(
+    sub: Submission, status: str, user, action: str, *, level=None, comment: str = "", **fields
+) -> None:
     before = {"status": sub.status, "approved_level": sub.approved_level}
     sub.status = status
     for k, v in fields.items():
@@ -44,10 +51,25 @@ def _set_status(sub: Submission, status: str, user, action: str, *, level=None, 
     sub.save()
     sub.refresh_from_db()
     DataValue.objects.filter(submission=sub).update(status=VALUE_STATUS_OF[status], updated_at=timezone.now())
-    ApprovalStep.objects.create(submission=sub, action=action, level=level, user=user if user.is_authenticated else None,
-                                unit=sub.unit, comment=comment)
-    record_change(user, "update", sub, {"status": [before["status"], status], "approved_level": [before["approved_level"], sub.approved_level]},
-                  unit=sub.unit, reason=comment)
+    ApprovalStep.objects.create(
+        submission=sub,
+        action=action,
+        level=level,
+        user=user if user.is_authenticated else None,
+        unit=sub.unit,
+        comment=comment,
+    )
+    record_change(
+        user,
+        "update",
+        sub,
+        {
+            "status": [before["status"], status],
+            "approved_level": [before["approved_level"], sub.approved_level],
+        },
+        unit=sub.unit,
+        reason=comment,
+    )
 
 
 def missing_values(sub: Submission) -> int:
@@ -55,9 +77,14 @@ def missing_values(sub: Submission) -> int:
     from treem.indicators.rules import total_combo
 
     total = total_combo()
-    filled = set(DataValue.objects.filter(submission__round=sub.round, period=sub.round.period, combo=total).filter(
-        unit_id__in=sub.responsibilities.values("unit_id")).values_list("data_element_id", "unit_id"))
-    return sum(1 for pair in sub.responsibilities.values_list("data_element_id", "unit_id") if pair not in filled)
+    filled = set(
+        DataValue.objects.filter(submission__round=sub.round, period=sub.round.period, combo=total)
+        .filter(unit_id__in=sub.responsibilities.values("unit_id"))
+        .values_list("data_element_id", "unit_id")
+    )
+    return sum(
+        1 for pair in sub.responsibilities.values_list("data_element_id", "unit_id") if pair not in filled
+    )
 
 
 @transaction.atomic
@@ -74,11 +101,25 @@ def submit(sub: Submission, user, on: datetime.date | None = None) -> list[Issue
     warnings = list(res.warnings)
     empty = missing_values(sub)
     if empty:
-        warnings.append(Issue(f"Còn {empty} ô tổng số để trống: các ô này được coi là chưa có số liệu.", blocking=False))
+        warnings.append(
+            Issue(f"Còn {empty} ô tổng số để trống: các ô này được coi là chưa có số liệu.", blocking=False)
+        )
     at = now()
-    _set_status(sub, SubmissionStatus.SUBMITTED, user, StepAction.SUBMIT, submitted_at=at, submitted_by=user,
-                first_submitted_at=sub.first_submitted_at or at, return_comment="")
-    notify(managers_of(sub), f"{sub.reporter_name} đã nộp báo cáo {sub.round.period.label}: chờ duyệt.", sub.get_absolute_url())
+    _set_status(
+        sub,
+        SubmissionStatus.SUBMITTED,
+        user,
+        StepAction.SUBMIT,
+        submitted_at=at,
+        submitted_by=user,
+        first_submitted_at=sub.first_submitted_at or at,
+        return_comment="",
+    )
+    notify(
+        managers_of(sub),
+        f"{sub.reporter_name} đã nộp báo cáo {sub.round.period.label}: chờ duyệt.",
+        sub.get_absolute_url(),
+    )
     return warnings
 
 
@@ -90,17 +131,40 @@ def approve(sub: Submission, user, comment: str = "") -> Submission:
     if level is None:
         raise WorkflowError("Bạn không quản lý đơn vị của báo cáo này nên không duyệt được.")
     if sub.status == SubmissionStatus.SUBMITTED:
-        _set_status(sub, SubmissionStatus.APPROVED, user, StepAction.APPROVE, level=level, comment=comment,
-                    approved_level=level, approved_at=now(), approved_by=user)
-        notify(reporters_of(sub), f"Báo cáo {sub.round.period.label} của {sub.reporter_name} đã được duyệt (cấp {LEVEL_NAMES.get(level, level)}).",
-               sub.get_absolute_url())
+        _set_status(
+            sub,
+            SubmissionStatus.APPROVED,
+            user,
+            StepAction.APPROVE,
+            level=level,
+            comment=comment,
+            approved_level=level,
+            approved_at=now(),
+            approved_by=user,
+        )
+        notify(
+            reporters_of(sub),
+            f"Báo cáo {sub.round.period.label} của {sub.reporter_name} đã được duyệt (cấp {LEVEL_NAMES.get(level, level)}).",
+            sub.get_absolute_url(),
+        )
         return sub
     if sub.status == SubmissionStatus.APPROVED:
         if sub.approved_level is not None and level >= sub.approved_level:
-            raise WorkflowError(f"Báo cáo đã được duyệt ở cấp {LEVEL_NAMES.get(sub.approved_level, sub.approved_level)}; "
-                                f"chỉ cấp trên mới duyệt tiếp.")
-        _set_status(sub, SubmissionStatus.APPROVED, user, StepAction.APPROVE, level=level, comment=comment,
-                    approved_level=level, approved_at=now(), approved_by=user)
+            raise WorkflowError(
+                f"Báo cáo đã được duyệt ở cấp {LEVEL_NAMES.get(sub.approved_level, sub.approved_level)}; "
+                f"chỉ cấp trên mới duyệt tiếp."
+            )
+        _set_status(
+            sub,
+            SubmissionStatus.APPROVED,
+            user,
+            StepAction.APPROVE,
+            level=level,
+            comment=comment,
+            approved_level=level,
+            approved_at=now(),
+            approved_by=user,
+        )
         return sub
     raise WorkflowError(f"Chỉ duyệt được báo cáo đã nộp (trạng thái hiện tại: {sub.get_status_display()}).")
 
@@ -114,14 +178,22 @@ def return_for_correction(sub: Submission, user, comment: str) -> Submission:
     if access.approval_level(user, sub) is None:
         raise WorkflowError("Bạn không quản lý đơn vị của báo cáo này.")
     if sub.status != SubmissionStatus.SUBMITTED:
-        raise WorkflowError(f"Chỉ trả lại được báo cáo đã nộp (trạng thái hiện tại: {sub.get_status_display()}).")
-    _set_status(sub, SubmissionStatus.RETURNED, user, StepAction.RETURN, comment=comment, return_comment=comment)
-    notify(reporters_of(sub), f"Báo cáo {sub.round.period.label} bị trả lại: {comment}", sub.get_absolute_url())
+        raise WorkflowError(
+            f"Chỉ trả lại được báo cáo đã nộp (trạng thái hiện tại: {sub.get_status_display()})."
+        )
+    _set_status(
+        sub, SubmissionStatus.RETURNED, user, StepAction.RETURN, comment=comment, return_comment=comment
+    )
+    notify(
+        reporters_of(sub), f"Báo cáo {sub.round.period.label} bị trả lại: {comment}", sub.get_absolute_url()
+    )
     return sub
 
 
 @transaction.atomic
-def reopen(sub: Submission, user, reason: str, on: datetime.date | None = None, extra_days: int = 7) -> Submission:
+def reopen(
+    sub: Submission, user, reason: str, on: datetime.date | None = None, extra_days: int = 7
+) -> Submission:
     """Reopen an approved report (a manager at the level that approved it or above), with a reason."""
     on = on or today()
     sub = Submission.objects.select_for_update().get(pk=sub.pk)
@@ -132,13 +204,34 @@ def reopen(sub: Submission, user, reason: str, on: datetime.date | None = None, 
         raise WorkflowError("Bạn không quản lý đơn vị của báo cáo này.")
     if sub.status not in (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED):
         raise WorkflowError("Báo cáo đang mở để nhập, không cần mở lại.")
-    if sub.status == SubmissionStatus.APPROVED and sub.approved_level is not None and level > sub.approved_level:
-        raise WorkflowError(f"Báo cáo đã được cấp {LEVEL_NAMES.get(sub.approved_level, sub.approved_level)} duyệt: "
-                            f"chỉ cấp đó hoặc cấp trên mới mở lại được.")
+    if (
+        sub.status == SubmissionStatus.APPROVED
+        and sub.approved_level is not None
+        and level > sub.approved_level
+    ):
+        raise WorkflowError(
+            f"Báo cáo đã được cấp {LEVEL_NAMES.get(sub.approved_level, sub.approved_level)} duyệt: "
+            f"chỉ cấp đó hoặc cấp trên mới mở lại được."
+        )
     extended = on + datetime.timedelta(days=extra_days) if on >= sub.round.locks_on else sub.extended_until
-    _set_status(sub, SubmissionStatus.RETURNED, user, StepAction.REOPEN, level=level, comment=reason,
-                return_comment=reason, approved_level=None, approved_at=None, approved_by=None, extended_until=extended)
-    notify(reporters_of(sub), f"Báo cáo {sub.round.period.label} được mở lại để sửa: {reason}", sub.get_absolute_url())
+    _set_status(
+        sub,
+        SubmissionStatus.RETURNED,
+        user,
+        StepAction.REOPEN,
+        level=level,
+        comment=reason,
+        return_comment=reason,
+        approved_level=None,
+        approved_at=None,
+        approved_by=None,
+        extended_until=extended,
+    )
+    notify(
+        reporters_of(sub),
+        f"Báo cáo {sub.round.period.label} được mở lại để sửa: {reason}",
+        sub.get_absolute_url(),
+    )
     return sub
 
 
@@ -149,23 +242,35 @@ def reopen(sub: Submission, user, reason: str, on: datetime.date | None = None, 
 def _units_around(unit_id: int) -> list[int]:
     """The unit, the units above it, its predecessors and the units above those (memberships that may cover it)."""
     preds = list(UnitSuccession.objects.filter(successor_id=unit_id).values_list("predecessor_id", flat=True))
-    return list(UnitClosure.objects.filter(descendant_id__in=[unit_id, *preds]).values_list("ancestor_id", flat=True).distinct())
+    return list(
+        UnitClosure.objects.filter(descendant_id__in=[unit_id, *preds])
+        .values_list("ancestor_id", flat=True)
+        .distinct()
+    )
 
 
 def reporters_of(sub: Submission) -> list[User]:
     """Users who fill this form."""
     if sub.agency_id:
-        ids = Membership.objects.filter(agency_id=sub.agency_id, role__in=list(EDITOR_ROLES)).values_list("user_id", flat=True)
+        ids = Membership.objects.filter(agency_id=sub.agency_id, role__in=list(EDITOR_ROLES)).values_list(
+            "user_id", flat=True
+        )
         return list(User.objects.filter(pk__in=ids, is_active=True))
-    ids = Membership.objects.filter(unit_id__in=_units_around(sub.unit_id), agency__isnull=True, role__in=list(EDITOR_ROLES)).exclude(
-        role__in=list(MANAGER_ROLES)).values_list("user_id", flat=True)
+    ids = (
+        Membership.objects.filter(
+            unit_id__in=_units_around(sub.unit_id), agency__isnull=True, role__in=list(EDITOR_ROLES)
+        )
+        .exclude(role__in=list(MANAGER_ROLES))
+        .values_list("user_id", flat=True)
+    )
     return [u for u in User.objects.filter(pk__in=ids, is_active=True) if access.is_reporter(u, sub)]
 
 
 def managers_of(sub: Submission) -> list[User]:
     """Managers who approve this form (the nearest level covering it)."""
-    ids = Membership.objects.filter(unit_id__in=_units_around(sub.unit_id), agency__isnull=True, role__in=list(MANAGER_ROLES)).values_list(
-        "user_id", flat=True)
+    ids = Membership.objects.filter(
+        unit_id__in=_units_around(sub.unit_id), agency__isnull=True, role__in=list(MANAGER_ROLES)
+    ).values_list("user_id", flat=True)
     users = [u for u in User.objects.filter(pk__in=ids, is_active=True)]
     levels = {u.pk: access.approval_level(u, sub) for u in users}
     levels = {k: v for k, v in levels.items() if v is not None}

@@ -14,7 +14,9 @@ register = template.Library()
 def status_chip(status, label=None):
     """A coloured chip with the status label (the colour is never the only signal)."""
     s = Status(status)
-    return format_html('<span class="st st-{}" style="--st:{}">{}</span>', s.value, STATUS_COLOURS[s], label or s.label)
+    return format_html(
+        '<span class="st st-{}" style="--st:{}">{}</span>', s.value, STATUS_COLOURS[s], label or s.label
+    )
 
 
 @register.simple_tag
@@ -35,8 +37,10 @@ def sparkline(series, milestone=None, width=120, height=30):
     xs = [pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
     points = " ".join(f"{x:.1f},{y(v):.1f}" for x, v in zip(xs, values, strict=True))
     title = "; ".join(f"{p}: {v:.2f}".replace(".", ",") for p, v in series)
-    parts = [f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Xu hướng: {title}"><title>{title}</title>']
+    parts = [
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Xu hướng: {title}"><title>{title}</title>'
+    ]
     if milestone is not None:
         my = y(milestone)
         parts.append(f'<line x1="0" x2="{width}" y1="{my:.1f}" y2="{my:.1f}" class="spark-goal"/>')

@@ -31,7 +31,11 @@ def milestone(component):
     parts = [str(component.get_comparator_display())]
     if component.value is not None:
         value = format_vn_number(component.value)
-        unit = "" if component.unit == "count" else (component.unit if component.unit in ("%", "‰") else f" {component.get_unit_display()}")
+        unit = (
+            ""
+            if component.unit == "count"
+            else (component.unit if component.unit in ("%", "‰") else f" {component.get_unit_display()}")
+        )
         parts.append(f"{value}{unit}")
     text = " ".join(parts)
     if component.baseline_year or component.baseline_value is not None:
@@ -46,7 +50,7 @@ def milestone(component):
 
 @register.filter
 def plan_label(plan):
-    """"Kế hoạch 48-KH/TU"; for a document without a number, its type and issuer."""
+    """ "Kế hoạch 48-KH/TU"; for a document without a number, its type and issuer."""
     label = plan.get_doc_type_display()
     if plan.number:
         return f"{label} {plan.number}"

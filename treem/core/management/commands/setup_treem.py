@@ -55,5 +55,7 @@ class Command(BaseCommand):
             listed = {u for u, _ in users}
             for username, first, last, code, _level, role in CASE_USERS:
                 if username not in listed:
-                    self.stdout.write(f"  {username:<22} {role.label} — {last.removeprefix('Demo ')} {first} (mã đơn vị {code})")
+                    self.stdout.write(
+                        f"  {username:<22} {role.label} — {last.removeprefix('Demo ')} {first} (mã đơn vị {code})"
+                    )
         self.stdout.write(f"Xong trong {time.monotonic() - t0:.1f} giây.")

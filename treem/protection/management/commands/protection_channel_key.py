@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", help="tên hệ thống gọi, vd 'Tổng đài 111'")
-        parser.add_argument("--channel", default=Channel.HOTLINE_111, help=f"kênh: {', '.join(Channel.values)}")
+        parser.add_argument(
+            "--channel", default=Channel.HOTLINE_111, help=f"kênh: {', '.join(Channel.values)}"
+        )
         parser.add_argument("--revoke", action="store_true", help="thu hồi mọi khóa đang dùng có tên này")
 
     def handle(self, *args, name, channel, revoke, **options):

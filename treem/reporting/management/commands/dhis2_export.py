@@ -22,7 +22,9 @@ class Command(BaseCommand):
             period = get_period(options["period"])
         except PeriodError as e:
             raise CommandError(str(e)) from None
-        statuses = [ValueStatus.SUBMITTED, ValueStatus.APPROVED] + ([ValueStatus.DRAFT] if options["include_drafts"] else [])
+        statuses = [ValueStatus.SUBMITTED, ValueStatus.APPROVED] + (
+            [ValueStatus.DRAFT] if options["include_drafts"] else []
+        )
         qs = DataValue.objects.filter(period=period, status__in=statuses)
         if options.get("unit"):
             qs = qs.filter(unit__ancestor_links__ancestor__code=options["unit"])

@@ -15,7 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="tên đăng nhập (phạm vi và nhật ký theo người này)")
         parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
-        parser.add_argument("--strategy", default="CREATE_AND_UPDATE", choices=["CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE"])
+        parser.add_argument(
+            "--strategy",
+            default="CREATE_AND_UPDATE",
+            choices=["CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE"],
+        )
 
     def handle(self, *args, **options):
         user = User.objects.filter(username=options["user"]).first()

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Tạo hoặc cập nhật các kỳ báo cáo từ chế độ báo cáo của các kế hoạch (chạy lại không nhân bản)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--until", help="tạo các kỳ có hạn nộp đến ngày này (YYYY-MM-DD); mặc định một năm tới")
+        parser.add_argument(
+            "--until", help="tạo các kỳ có hạn nộp đến ngày này (YYYY-MM-DD); mặc định một năm tới"
+        )
 
     def handle(self, *args, **options):
         until = datetime.date.fromisoformat(options["until"]) if options.get("until") else None

@@ -17,5 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         on = datetime.date.fromisoformat(options["date"]) if options.get("date") else today()
         counts = send_reminders(on)
-        self.stdout.write(f"Ngày {on:%d/%m/%Y}: {counts['reminders']} nhắc nhở, {counts['notifications']} thông báo, "
-                          f"{counts['emails']} thư.")
+        self.stdout.write(
+            f"Ngày {on:%d/%m/%Y}: {counts['reminders']} nhắc nhở, {counts['notifications']} thông báo, "
+            f"{counts['emails']} thư."
+        )
