@@ -213,3 +213,16 @@ def test_every_url_of_the_app_is_covered(scenario):
     names |= {p.name for p in api_urls.router.urls}
     assert names <= tried, names - tried
     assert reverse("protection:case", args=[scenario.uid])
+
+
+def test_the_menu_offers_intake_only_to_those_who_may_record(client, make_user, people, vq):
+    """A viewer of the commune is not shown "Ghi nhận tin báo" (it would answer 403); the officer is."""
+    intake = reverse("protection:intake")
+    client.force_login(make_user(vq, Role.VIEWER, username="xem_vq"))
+    for name in ("protection:list", "protection:statistics", "protection:transfers"):
+        page = client.get(reverse(name))
+        assert page.status_code == 200 and f'href="{intake}"' not in page.content.decode(), name
+    assert client.get(intake).status_code == 403
+    client.force_login(people["officer"])
+    page = client.get(reverse("protection:list"))
+    assert f'href="{intake}"' in page.content.decode()

@@ -287,3 +287,16 @@ def test_register_run_without_extract_is_a_clear_message(client, officer, xa_van
     client.force_login(officer)
     r = client.post(reverse("registry:review"), {"kind": "register", "unit": xa_van_quan.pk}, follow=True)
     assert "Không tìm thấy tệp trích xuất" in r.text
+
+
+def test_the_menu_offers_duplicates_only_to_those_who_may_link(client, officer, viewer):
+    """A viewer is not shown a link that would answer 403; the commune's officer is."""
+    review = reverse("registry:review")
+    client.force_login(viewer)
+    page = client.get(reverse("registry:list"))
+    assert page.status_code == 200 and f'href="{review}"' not in page.content.decode()
+    assert client.get(review).status_code == 403
+    client.force_login(officer)
+    page = client.get(reverse("registry:list"))
+    assert f'href="{review}"' in page.content.decode()
+    assert client.get(review).status_code == 200
