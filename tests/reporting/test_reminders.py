@@ -80,3 +80,18 @@ def test_missing_page(client, in_round, district_manager, round2024):
         and "Phòng Giáo dục và Đào tạo" in html
         and "Xã Tràng Phái" in html
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("on", "says"),
+    [("2024-11-01", "còn 14 ngày"), ("2024-11-15", "hạn hôm nay"), ("2024-11-20", "quá hạn 5 ngày")],
+)
+def test_missing_page_says_how_long_until_or_since_the_deadline(
+    client, settings, district_manager, round2024, on, says
+):
+    """Deadline 15/11/2024: 14 days left on 1/11, due on 15/11, five days late on 20/11."""
+    settings.TREEM_TODAY = on
+    client.force_login(district_manager)
+    html = client.get("/bao-cao/chua-nop/").content.decode()
+    assert says in html

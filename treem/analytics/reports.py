@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django.db import transaction
+from django.utils import translation
 
 from treem.core.text import fold, format_vn_date
 from treem.geo.models import AdministrativeUnit
@@ -33,6 +34,7 @@ def issuing_body_lines(unit: AdministrativeUnit) -> list[str]:
     return ["ỦY BAN NHÂN DÂN", unit.full_name.upper()]
 
 
+@translation.override("vi")
 def plan_reference(plan: PlanDocument) -> str:
     """'Kế hoạch số 194/KH-UBND ngày 12/8/2024 của UBND tỉnh Lạng Sơn' (what is known of it)."""
     parts = [plan.get_doc_type_display()]
@@ -45,6 +47,7 @@ def plan_reference(plan: PlanDocument) -> str:
     return " ".join(parts)
 
 
+@translation.override("vi")  # the report is an official Vietnamese document, whatever the UI language
 def default_report(
     plan: PlanDocument, unit: AdministrativeUnit, period: str, user=None
 ) -> ConsolidatedReport:
@@ -149,6 +152,7 @@ def is_demo_data(plan: PlanDocument, period: str | None) -> bool:
     return DataValue.objects.filter(period__code=period, source="demo", submission__round__plan=plan).exists()
 
 
+@translation.override("vi")
 def build_report_document(report: ConsolidatedReport, progress=lambda pct, msg="": None):
     """(ReportDocument, dashboard, completeness) for a saved report."""
     progress(10, "Đang tính tình trạng các chỉ tiêu")
@@ -212,6 +216,7 @@ def build_report_document(report: ConsolidatedReport, progress=lambda pct, msg="
     return doc, dash, comp
 
 
+@translation.override("vi")
 def report_xlsx(
     report: ConsolidatedReport, dash: services.PlanDashboard, comp: services.Completeness
 ) -> bytes:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from treem.accounts.models import Agency
@@ -400,7 +401,15 @@ def indicator_page(request, indicator_id: int):
             "table": table,
             "chart": chart,
             "types": [
-                (t, {"annual": "Năm", "semiannual": "6 tháng", "quarterly": "Quý", "monthly": "Tháng"}[t])
+                (
+                    t,
+                    {
+                        "annual": _("Năm"),
+                        "semiannual": _("6 tháng"),
+                        "quarterly": _("Quý"),
+                        "monthly": _("Tháng"),
+                    }[t],
+                )
                 for t in types
             ],
             "ptype": ptype,
@@ -483,7 +492,7 @@ def report_new(request, plan_id: int):
     if request.method == "POST" and form.is_valid():
         report = form.save()
         job = enqueue("consolidated_report", {"report_id": report.pk}, request.user)
-        messages.success(request, "Đã lưu báo cáo; TreEm đang tạo các tệp Word, Excel và PDF.")
+        messages.success(request, _("Đã lưu báo cáo; TreEm đang tạo các tệp Word, Excel và PDF."))
         return redirect(f"{report.get_absolute_url()}?tac-vu={job.pk}")
     return render(
         request,
@@ -511,7 +520,7 @@ def report_detail(request, report_id: int):
         if form.is_valid():
             form.save()
             job = enqueue("consolidated_report", {"report_id": report.pk}, request.user)
-            messages.success(request, "Đã lưu; đang tạo lại các tệp.")
+            messages.success(request, _("Đã lưu; đang tạo lại các tệp."))
             return redirect(f"{report.get_absolute_url()}?tac-vu={job.pk}")
     job = None
     if request.GET.get("tac-vu", "").isdigit():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -255,6 +255,9 @@ def _person(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
+@translation.override(
+    "vi"
+)  # the forms of Decree 56 are official Vietnamese documents, whatever the UI language
 def render(access: policy.CaseAccess, form_no: str, user) -> bytes:
     """The DOCX of one official form of the case, as the user may see it."""
     if form_no not in FORMS:

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from treem.accounts import scoping
@@ -44,89 +46,89 @@ def _step_open(kind):
 
 ACTIONS = {
     "danh-gia-ban-dau": Action(
-        "Đánh giá nguy cơ ban đầu (Mẫu 02)",
+        gettext_noop("Đánh giá nguy cơ ban đầu (Mẫu 02)"),
         forms.AssessmentForm,
         _step_open(StepKind.INITIAL_ASSESSMENT),
         lambda r, a, d: services.complete_initial_assessment(r.user, a, **d),
         lambda r, a: {"children": services.registry_children(r.user, a.case)},
     ),
     "can-thiep-khan-cap": Action(
-        "Can thiệp khẩn cấp (trong 12 giờ)",
+        gettext_noop("Can thiệp khẩn cấp (trong 12 giờ)"),
         forms.EmergencyForm,
         _step_open(StepKind.EMERGENCY),
         lambda r, a, d: services.record_emergency(r.user, a, **d),
     ),
     "cach-ly": Action(
-        "Tạm thời cách ly trẻ em (Mẫu 07, tối đa 15 ngày)",
+        gettext_noop("Tạm thời cách ly trẻ em (Mẫu 07, tối đa 15 ngày)"),
         forms.SeparationForm,
         lambda a: (a.can_work or a.can_decide) and a.case.is_open,
         lambda r, a, d: services.start_separation(r.user, a, **d),
     ),
     "thu-thap-thong-tin": Action(
-        "Thu thập thông tin, đánh giá nguy cơ, nhu cầu (Mẫu 03)",
+        gettext_noop("Thu thập thông tin, đánh giá nguy cơ, nhu cầu (Mẫu 03)"),
         forms.InfoForm,
         _step_open(StepKind.INFO_GATHERING),
         lambda r, a, d: services.complete_info_gathering(r.user, a, **d),
     ),
     "them-hoat-dong": Action(
-        "Thêm dịch vụ, hoạt động vào kế hoạch (Mẫu 04)",
+        gettext_noop("Thêm dịch vụ, hoạt động vào kế hoạch (Mẫu 04)"),
         forms.PlanItemForm,
         lambda a: a.can_work and a.case.status in (CaseStatus.ASSESSMENT, CaseStatus.PLANNING),
         lambda r, a, d: services.add_plan_item(r.user, a, **d),
         lambda r, a: {"agencies": services.agencies_for(a.case.commune)},
     ),
     "trinh-ke-hoach": Action(
-        "Trình kế hoạch để Chủ tịch UBND xã phê duyệt",
+        gettext_noop("Trình kế hoạch để Chủ tịch UBND xã phê duyệt"),
         forms.SubmitPlanForm,
         _step_open(StepKind.PLAN),
         lambda r, a, d: services.submit_plan(r.user, a, **d),
     ),
     "phe-duyet": Action(
-        "Phê duyệt kế hoạch (Mẫu 05)",
+        gettext_noop("Phê duyệt kế hoạch (Mẫu 05)"),
         forms.ApproveForm,
         _step_open(StepKind.APPROVAL),
         lambda r, a, d: services.approve_plan(r.user, a, **d),
     ),
     "tra-lai": Action(
-        "Trả lại kế hoạch để sửa",
+        gettext_noop("Trả lại kế hoạch để sửa"),
         forms.ReasonForm,
         _step_open(StepKind.APPROVAL),
         lambda r, a, d: services.return_plan(r.user, a, **d),
     ),
     "danh-gia-dong": Action(
-        "Đánh giá kết quả, đóng hồ sơ (Mẫu 06)",
+        gettext_noop("Đánh giá kết quả, đóng hồ sơ (Mẫu 06)"),
         forms.ReviewForm,
         _step_open(StepKind.REVIEW),
         lambda r, a, d: services.review_case(r.user, a, **d),
     ),
     "mo-lai": Action(
-        "Mở lại hồ sơ",
+        gettext_noop("Mở lại hồ sơ"),
         forms.ReasonForm,
         lambda a: a.can_reopen(),
         lambda r, a, d: services.reopen_case(r.user, a, **d),
     ),
     "dong-y": Action(
-        "Ghi nhận sự đồng ý chia sẻ thông tin",
+        gettext_noop("Ghi nhận sự đồng ý chia sẻ thông tin"),
         forms.ConsentForm,
         lambda a: a.can_work,
         lambda r, a, d: services.record_consent(r.user, a, **d),
     ),
     "chuyen-gui": Action(
-        "Chuyển gửi dịch vụ",
+        gettext_noop("Chuyển gửi dịch vụ"),
         forms.ReferralForm,
         lambda a: a.can_work and a.case.status != CaseStatus.RECEIVED,
         lambda r, a, d: services.create_referral(r.user, a, **d),
         lambda r, a: {"agencies": services.agencies_for(a.case.commune)},
     ),
     "phan-cong": Action(
-        "Phân công người phụ trách",
+        gettext_noop("Phân công người phụ trách"),
         forms.AssignForm,
         lambda a: bool(a.relations & policy.MANAGE_RELATIONS) and a.case.is_open,
         lambda r, a, d: services.assign(r.user, a, d["worker"], d["primary"]),
         lambda r, a: {"workers": services.eligible_workers(a.case.commune)},
     ),
     "chuyen-giao": Action(
-        "Chuyển giao hồ sơ",
+        gettext_noop("Chuyển giao hồ sơ"),
         forms.TransferForm,
         lambda a: a.can_manage and a.case.is_open,
         lambda r, a, d: services.request_transfer(
@@ -135,7 +137,7 @@ ACTIONS = {
         lambda r, a: {"workers": services.eligible_workers(a.case.commune)},
     ),
     "cap-quyen": Action(
-        "Cấp quyền xem hồ sơ",
+        gettext_noop("Cấp quyền xem hồ sơ"),
         forms.GrantForm,
         lambda a: bool(a.relations & (policy.MANAGE_RELATIONS | {policy.CHAIRMAN})),
         lambda r, a, d: services.grant_access(
@@ -150,7 +152,7 @@ ACTIONS = {
         ),
     ),
     "anh": Action(
-        "Thêm ảnh",
+        gettext_noop("Thêm ảnh"),
         forms.PhotoForm,
         lambda a: a.can_work,
         lambda r, a, d: services.add_photo(
@@ -220,18 +222,22 @@ def intake(request):
     """Record a notification (Mẫu 01); it goes at once to the commune where it happened."""
     communes = services.intake_communes(request.user)
     if not communes.exists():
-        raise PermissionDenied("Vai trò của bạn không ghi nhận tin báo.")
+        raise PermissionDenied(_("Vai trò của bạn không ghi nhận tin báo."))
     form = forms.IntakeForm(request.POST or None, communes=communes)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("commune", "channel")}
         try:
-            case, _ = services.intake(
+            case, _created = services.intake(
                 request.user, form.cleaned_data["commune"], form.cleaned_data["channel"], data
             )
         except ValidationError as error:
             form.apply(error)
         else:
-            messages.success(request, f"Đã ghi nhận hồ sơ {case.number}, chuyển về {case.commune.full_name}.")
+            messages.success(
+                request,
+                _("Đã ghi nhận hồ sơ %(number)s, chuyển về %(unit)s.")
+                % {"number": case.number, "unit": case.commune.full_name},
+            )
             if policy.visible_cases(request.user).filter(pk=case.pk).exists():
                 return redirect("protection:case", uid=case.uid)
             return redirect("protection:dashboard")
@@ -260,7 +266,7 @@ def case_detail(request, uid):
         "grants": case.grants.filter(revoked_at__isnull=True) if access.can_manage else [],
         "photos": case.photos.all() if content else [],
         "content": content,
-        "actions": [(slug, a.title) for slug, a in ACTIONS.items() if a.allowed(access)],
+        "actions": [(slug, _(a.title)) for slug, a in ACTIONS.items() if a.allowed(access)],
         "forms": sorted(FORMS.items()),
         "now_open": StepStatus.OPEN,
         "is_police": policy.POLICE in access.relations,
@@ -276,7 +282,7 @@ def case_action(request, uid, action):
         raise Http404("Không có thao tác này.")
     access = services.get_case_for(request.user, uid, purpose=spec.title)
     if not spec.allowed(access):
-        raise PermissionDenied("Bạn không thực hiện được thao tác này trên hồ sơ.")
+        raise PermissionDenied(_("Bạn không thực hiện được thao tác này trên hồ sơ."))
     kwargs = spec.form_kwargs(request, access)
     form = (
         spec.form(request.POST or None, request.FILES or None, **kwargs)
@@ -289,14 +295,14 @@ def case_action(request, uid, action):
         except ValidationError as error:
             form.apply(error)
         else:
-            messages.success(request, f"Đã lưu: {spec.title}.")
+            messages.success(request, _("Đã lưu: %(title)s.") % {"title": _(spec.title)})
             return redirect(_detail(access))
     return render(
         request,
         "protection/action.html",
         {
             "form": form,
-            "title": spec.title,
+            "title": _(spec.title),
             "case": access.case,
             "view": services.case_view(access),
             "multipart": spec.files,
@@ -310,7 +316,7 @@ def plan_item(request, uid, pk):
     access = services.get_case_for(request.user, uid, purpose="hoạt động của kế hoạch")
     item = get_object_or_404(PlanItem, pk=pk, case=access.case)
     if not access.can_work:
-        raise PermissionDenied("Bạn không cập nhật được hoạt động này.")
+        raise PermissionDenied(_("Bạn không cập nhật được hoạt động này."))
     form = forms.PlanItemDoneForm(request.POST or None, initial={"done": item.done, "result": item.result})
     if request.method == "POST":
         try:
@@ -327,7 +333,7 @@ def plan_item(request, uid, pk):
         "protection/action.html",
         {
             "form": form,
-            "title": f"Hoạt động: {item.service}",
+            "title": _("Hoạt động: %(service)s") % {"service": item.service},
             "case": access.case,
             "view": services.case_view(access),
             "delete": True,
@@ -341,7 +347,7 @@ def referral(request, uid, pk):
     access = services.get_case_for(request.user, uid, purpose="chuyển gửi")
     ref = get_object_or_404(Referral, pk=pk, case=access.case)
     if not services.can_respond_referral(request.user, ref):
-        raise PermissionDenied("Bạn không cập nhật được chuyển gửi này.")
+        raise PermissionDenied(_("Bạn không cập nhật được chuyển gửi này."))
     form = forms.ReferralUpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,7 +361,7 @@ def referral(request, uid, pk):
         "protection/action.html",
         {
             "form": form,
-            "title": f"Chuyển gửi: {ref.get_service_display()}",
+            "title": _("Chuyển gửi: %(service)s") % {"service": ref.get_service_display()},
             "case": access.case,
             "view": services.case_view(access),
         },
@@ -368,7 +374,7 @@ def separation(request, uid, pk):
     access = services.get_case_for(request.user, uid, purpose="tạm thời cách ly")
     sep = get_object_or_404(Separation, pk=pk, case=access.case, ended_at__isnull=True)
     if not (access.can_work or access.can_decide):
-        raise PermissionDenied("Bạn không kết thúc được cách ly này.")
+        raise PermissionDenied(_("Bạn không kết thúc được cách ly này."))
     form = forms.EndSeparationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -382,7 +388,7 @@ def separation(request, uid, pk):
         "protection/action.html",
         {
             "form": form,
-            "title": "Kết thúc tạm thời cách ly",
+            "title": _("Kết thúc tạm thời cách ly"),
             "case": access.case,
             "view": services.case_view(access),
         },
@@ -428,7 +434,7 @@ def photo(request, uid, pk):
     """A photo of the case, for users allowed the case's content; logged."""
     access = services.get_case_for(request.user, uid, purpose="xem ảnh")
     if not access.sees(policy.CONTENT):
-        raise PermissionDenied("Vai trò của bạn không được xem ảnh của hồ sơ.")
+        raise PermissionDenied(_("Vai trò của bạn không được xem ảnh của hồ sơ."))
     p = get_object_or_404(CasePhoto, pk=pk, case=access.case)
     response = HttpResponse(p.content, content_type=p.content_type)
     response["Cache-Control"] = "no-store"
@@ -456,7 +462,7 @@ def transfer_respond(request, pk):
         except ValidationError as error:
             form.apply(error)
         else:
-            messages.success(request, "Đã trả lời chuyển giao.")
+            messages.success(request, _("Đã trả lời chuyển giao."))
             return redirect("protection:dashboard")
     return render(request, "protection/transfer_respond.html", {"form": form, "transfer": t})
 

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from treem.accounts import scoping
@@ -55,7 +57,10 @@ def _issues(request, issues, level=messages.ERROR):
     for issue in issues[:200]:
         messages.add_message(request, level, issue.message)
     if len(issues) > 200:
-        messages.add_message(request, level, f"… và {len(issues) - 200} lỗi khác.")
+        more = len(issues) - 200
+        messages.add_message(
+            request, level, ngettext("… và %(n)s lỗi khác.", "… và %(n)s lỗi khác.", more) % {"n": more}
+        )
 
 
 @login_required
@@ -201,10 +206,18 @@ def form(request, pk):
             errors = e.errors
             if e.conflict:
                 messages.error(
-                    request, "Có người khác đã sửa số liệu này trong lúc bạn nhập: chưa lưu gì cả."
+                    request, _("Có người khác đã sửa số liệu này trong lúc bạn nhập: chưa lưu gì cả.")
                 )
         else:
-            messages.success(request, f"Đã lưu {result.saved} giá trị ({result.unchanged} không đổi).")
+            messages.success(
+                request,
+                ngettext(
+                    "Đã lưu %(saved)s giá trị (%(unchanged)s không đổi).",
+                    "Đã lưu %(saved)s giá trị (%(unchanged)s không đổi).",
+                    result.saved,
+                )
+                % {"saved": result.saved, "unchanged": result.unchanged},
+            )
             _issues(request, result.warnings, messages.WARNING)
             return redirect(f"{sub.get_absolute_url()}?don-vi={unit.code}")
     layout = form_layout(sub, unit)
@@ -248,17 +261,17 @@ def _workflow(request, pk, action):
     try:
         if action == "submit":
             warnings = submit(sub, request.user)
-            messages.success(request, "Đã nộp báo cáo.")
+            messages.success(request, _("Đã nộp báo cáo."))
             _issues(request, warnings, messages.WARNING)
         elif action == "approve":
             approve(sub, request.user, comment)
-            messages.success(request, "Đã duyệt: số liệu đã khóa và được cộng vào tổng hợp các cấp.")
+            messages.success(request, _("Đã duyệt: số liệu đã khóa và được cộng vào tổng hợp các cấp."))
         elif action == "return":
             return_for_correction(sub, request.user, comment)
-            messages.success(request, "Đã trả lại báo cáo để sửa.")
+            messages.success(request, _("Đã trả lại báo cáo để sửa."))
         elif action == "reopen":
             reopen(sub, request.user, comment)
-            messages.success(request, "Đã mở lại báo cáo.")
+            messages.success(request, _("Đã mở lại báo cáo."))
     except WorkflowError as e:
         messages.error(request, str(e))
         _issues(request, e.issues)
@@ -325,14 +338,30 @@ def _upload(request, rnd, back):
     try:
         result = excel.apply_workbook(rnd, request.user, form_.cleaned_data["file"])
     except excel.WorkbookRejected as e:
-        messages.error(request, f"Tệp bị từ chối, CHƯA ghi giá trị nào: {len(e.errors)} lỗi.")
+        messages.error(
+            request,
+            ngettext(
+                "Tệp bị từ chối, CHƯA ghi giá trị nào: %(n)s lỗi.",
+                "Tệp bị từ chối, CHƯA ghi giá trị nào: %(n)s lỗi.",
+                len(e.errors),
+            )
+            % {"n": len(e.errors)},
+        )
         return render(
             request,
             "reporting/upload_errors.html",
             {"round": rnd, "errors": e.errors, "back": back},
             status=400,
         )
-    messages.success(request, f"Đã nhận tệp: {result.saved} giá trị được ghi, {result.unchanged} không đổi.")
+    messages.success(
+        request,
+        ngettext(
+            "Đã nhận tệp: %(saved)s giá trị được ghi, %(unchanged)s không đổi.",
+            "Đã nhận tệp: %(saved)s giá trị được ghi, %(unchanged)s không đổi.",
+            result.saved,
+        )
+        % {"saved": result.saved, "unchanged": result.unchanged},
+    )
     _issues(request, result.warnings, messages.WARNING)
     return redirect(back)
 

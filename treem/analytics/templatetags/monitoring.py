@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from treem.analytics.services import fmt_value
 from treem.analytics.status import STATUS_COLOURS, Status
@@ -37,9 +38,10 @@ def sparkline(series, milestone=None, width=120, height=30):
     xs = [pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
     points = " ".join(f"{x:.1f},{y(v):.1f}" for x, v in zip(xs, values, strict=True))
     title = "; ".join(f"{p}: {v:.2f}".replace(".", ",") for p, v in series)
+    label = _("Xu hướng: %(points)s") % {"points": title}
     parts = [
         f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Xu hướng: {title}"><title>{title}</title>'
+        f'aria-label="{label}"><title>{title}</title>'
     ]
     if milestone is not None:
         my = y(milestone)

@@ -70,3 +70,12 @@ def vn_name(user):
     """A person's name in Vietnamese order (family name first), else the user name."""
     name = f"{getattr(user, 'last_name', '')} {getattr(user, 'first_name', '')}".strip()
     return name or getattr(user, "username", "")
+
+
+@register.filter
+def days_from(value, start):
+    """Whole days from ``start`` to ``value`` (dates): 15/11 days_from 1/11 → 14; "" if either is missing."""
+    if not isinstance(value, datetime.date) or not isinstance(start, datetime.date):
+        return ""
+    as_date = lambda d: d.date() if isinstance(d, datetime.datetime) else d  # noqa: E731
+    return (as_date(value) - as_date(start)).days
