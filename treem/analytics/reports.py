@@ -126,6 +126,46 @@ def target_rows(dash: services.PlanDashboard) -> list[dx.TargetRow]:
     return rows
 
 
+COMPUTED_HEADERS = [
+    "Chỉ tiêu số",
+    "Chỉ số",
+    "Mốc",
+    "Nguồn",
+    "Kỳ",
+    "Giá trị",
+    "Tử số",
+    "Mẫu số",
+    "Số hồ sơ",
+    "Đánh giá",
+    "Ghi chú",
+]
+
+
+def computed_rows(dash: services.PlanDashboard, with_reported: bool = False) -> list[list]:
+    """Rows of the "Tính từ hồ sơ" sheet (COMPUTED_HEADERS), one per computed value; counts only, never a name.
+    ``with_reported`` adds the reported figure beside it (the report's workbook)."""
+    return [
+        [
+            tv.target.number,
+            cv.component.indicator_text,
+            services.short_milestone(cv.component),
+            v.source_label,
+            v.period,
+            v.value,
+            v.numerator,
+            v.denominator,
+            v.n_records,
+            v.status_label,
+            v.denominator_note,
+            *([cv.actual] if with_reported else []),
+        ]
+        for tv in dash.targets
+        for cv in tv.components
+        if cv.current
+        for v in cv.computed
+    ]
+
+
 def computed_lines(dash: services.PlanDashboard) -> list[str]:
     """One line per value computed from the registry or the cases (counts only, never a name)."""
     lines = []
@@ -253,26 +293,7 @@ def report_xlsx(
                 series.append(
                     [tv.target.number, cv.component.indicator_text, cv.component.qualifier, period, value]
                 )
-    computed = [
-        [
-            tv.target.number,
-            cv.component.indicator_text,
-            services.short_milestone(cv.component),
-            v.source_label,
-            v.period,
-            v.value,
-            v.numerator,
-            v.denominator,
-            v.n_records,
-            v.status_label,
-            v.denominator_note,
-            cv.actual,
-        ]
-        for tv in dash.targets
-        for cv in tv.components
-        if cv.current
-        for v in cv.computed
-    ]
+    computed = computed_rows(dash, with_reported=True)
     completeness_rows = [
         [
             r["reporter"],
@@ -317,20 +338,7 @@ def report_xlsx(
             ),
             (
                 "Tính từ hồ sơ",
-                [
-                    "Chỉ tiêu số",
-                    "Chỉ số",
-                    "Mốc",
-                    "Nguồn",
-                    "Kỳ",
-                    "Giá trị",
-                    "Tử số",
-                    "Mẫu số",
-                    "Số hồ sơ",
-                    "Đánh giá",
-                    "Ghi chú",
-                    "Số liệu báo cáo",
-                ],
+                [*COMPUTED_HEADERS, "Số liệu báo cáo"],
                 computed,
             ),
         ],

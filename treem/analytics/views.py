@@ -138,25 +138,7 @@ def plan_dashboard(request, plan_id: int):
             for cv in tv.components
             if cv.current
         ]
-        computed = [
-            [
-                tv.target.number,
-                cv.component.indicator_text,
-                services.short_milestone(cv.component),
-                v.source_label,
-                v.period,
-                v.value,
-                v.numerator,
-                v.denominator,
-                v.n_records,
-                v.status_label,
-                v.denominator_note,
-            ]
-            for tv in dash.targets
-            for cv in tv.components
-            if cv.current
-            for v in cv.computed
-        ]
+        computed = reports.computed_rows(dash)
         sheets = [
             (
                 "Chỉ tiêu",
@@ -179,19 +161,7 @@ def plan_dashboard(request, plan_id: int):
             sheets.append(
                 (
                     "Tính từ hồ sơ",
-                    [
-                        "Chỉ tiêu số",
-                        "Chỉ số",
-                        "Mốc",
-                        "Nguồn",
-                        "Kỳ",
-                        "Giá trị",
-                        "Tử số",
-                        "Mẫu số",
-                        "Số hồ sơ",
-                        "Đánh giá",
-                        "Ghi chú",
-                    ],
+                    reports.COMPUTED_HEADERS,
                     computed,
                 )
             )
